@@ -1,0 +1,1 @@
+"""Documents → pages → words, tables and cells, each with its provenance."""

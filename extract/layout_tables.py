@@ -1,0 +1,322 @@
+"""Our table builder: tables rebuilt from word boxes and ruling lines.
+
+Both engines return one row per text line on whitespace tables with wrapped cells, and find rows
+but no columns on tables ruled only horizontally. This builder handles ruled, whitespace-only and
+horizontal-rule tables with one pipeline of named steps:
+
+    find_table_blocks → find_columns → assign_cells → split_header → group_records → build_table
+
+Columns come from vertical rules when the table has them, otherwise from gutters (x-ranges no
+line's words cover); records start at horizontal rules when there are any, otherwise where the
+key columns have text (lines with those empty continue the record above). The same builder
+serves OCR word boxes (issue 4): nothing here depends on where the words came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extract.lines import TextLine, group_blocks, group_lines, split_segments
+from extract.model import Cell, Table, TableRow, Word, union_bbox
+from extract.page_layout import HRule, PageLayout, VRule
+from extract.rows import count_header_rows, is_total_row, is_typed, looks_like_footnote
+
+ENGINE = "layout"
+# A gutter must be at least this wide (in character sizes) to separate columns.
+MIN_GUTTER_EM = 0.6
+# A table needs this many lines that are not spanning lines.
+MIN_TABLE_LINES = 2
+
+
+@dataclass(frozen=True)
+class Block:
+    """A candidate table: its lines, column edges and the lines peeled off above and below."""
+
+    lines: tuple[TextLine, ...]
+    edges: tuple[float, ...]  # column boundaries, len = ncols + 1
+    below: tuple[TextLine, ...] = ()
+    ruled_columns: bool = False
+
+
+def _spanning(line: TextLine, char_size: float, width: float) -> bool:
+    """One wide run of words: a title, a footnote or prose, not a table line."""
+    segs = split_segments(line, char_size)
+    return len(segs) == 1 and (line.x1 - line.x0) > 0.4 * width
+
+
+def _gutters(lines: list[TextLine], x0: float, x1: float, min_width: float) -> list[float]:
+    """Centres of the x-ranges that no line's words cover (wider than min_width)."""
+    spans = sorted((w.x0, w.x1) for ln in lines for w in ln.words)
+    cuts: list[float] = []
+    reach = x0
+    for a, b in spans:
+        if a - reach >= min_width and reach > x0:
+            cuts.append((reach + a) / 2)
+        reach = max(reach, b)
+    return [c for c in cuts if x0 < c < x1]
+
+
+def _vrule_edges(vrules: list[VRule], top: float, bottom: float) -> list[float]:
+    """x of vertical rules that cover most of the block's height."""
+    height = max(bottom - top, 1.0)
+    xs = []
+    for r in vrules:
+        overlap = min(r.bottom, bottom) - max(r.top, top)
+        if overlap >= 0.6 * height:
+            xs.append(r.x)
+    xs.sort()
+    merged: list[float] = []
+    for x in xs:
+        if not merged or x - merged[-1] > 2.0:
+            merged.append(x)
+    return merged
+
+
+def find_columns(lines: list[TextLine], layout: PageLayout) -> tuple[list[float], bool]:
+    """Column edges of a block, from vertical rules if it is ruled, else from gutters."""
+    top = min(ln.top for ln in lines)
+    bottom = max(ln.bottom for ln in lines)
+    x0 = min(ln.x0 for ln in lines)
+    x1 = max(ln.x1 for ln in lines)
+    ruled = [x for x in _vrule_edges(layout.vrules, top, bottom) if x0 - 2 <= x <= x1 + 2]
+    cuts = _gutters(lines, x0, x1, MIN_GUTTER_EM * layout.char_size)
+    if len(ruled) >= 2:
+        # Rules bound the groups; gutters inside a ruled cell split sub-columns (NICS draws one
+        # rule around "Handgun Long Gun Other").
+        near = 1.5 * layout.char_size
+        extra = [c for c in cuts if all(abs(c - x) > near for x in ruled)]
+        edges = sorted({*ruled, *extra})
+        if edges[0] > x0 + 1:
+            edges.insert(0, x0 - 1)
+        if edges[-1] < x1 - 1:
+            edges.append(x1 + 1)
+        # A gutter cut that leaves an empty column beside it only split the blank part of a
+        # wide ruled cell; drop it.
+        for cut in extra:
+            i = edges.index(cut)
+            left = _column_has_text(lines, edges[i - 1], cut)
+            right = _column_has_text(lines, cut, edges[i + 1])
+            if not (left and right):
+                edges.remove(cut)
+        return edges, True
+    return [x0 - 1, *cuts, x1 + 1], False
+
+
+def _column_has_text(lines: list[TextLine], a: float, b: float) -> bool:
+    return any(a <= (w.x0 + w.x1) / 2 < b for ln in lines for w in ln.words)
+
+
+def _crosses_gutter(line: TextLine, others: list[TextLine], char_size: float) -> bool:
+    """A one-segment line running across the gutters of the lines around it (title, note)."""
+    if len(split_segments(line, char_size)) != 1 or len(others) < 2:
+        return False
+    x0 = min(ln.x0 for ln in others)
+    x1 = max(ln.x1 for ln in others)
+    cuts = _gutters(others, x0, x1, MIN_GUTTER_EM * char_size)
+    return any(line.x0 < c < line.x1 for c in cuts)
+
+
+def find_table_blocks(layout: PageLayout) -> list[Block]:
+    """Blocks of lines that have two or more consistent columns."""
+    lines = group_lines(layout.words, layout.char_size)
+    out: list[Block] = []
+    for block in group_blocks(lines, layout.char_size, layout.hrules):
+        width = max(ln.x1 for ln in block) - min(ln.x0 for ln in block)
+        core = list(block)
+        above: list[TextLine] = []
+        below: list[TextLine] = []
+        size = layout.char_size
+        while core and (_spanning(core[0], size, width)
+                        or _crosses_gutter(core[0], core[1:], size)):
+            above.append(core.pop(0))
+        while core and (
+            _spanning(core[-1], size, width)
+            or _crosses_gutter(core[-1], core[:-1], size)
+            or looks_like_footnote(core[-1].text) and len(split_segments(core[-1], size)) == 1
+        ):
+            below.insert(0, core.pop())
+        if len(core) < MIN_TABLE_LINES:
+            continue
+        edges, ruled = find_columns(core, layout)
+        if len(edges) < 3:
+            continue
+        multi = sum(1 for ln in core if len(_cells_of(ln, edges)) >= 2)
+        if multi < MIN_TABLE_LINES:
+            continue
+        out.append(Block(tuple(core), tuple(edges), tuple(below), ruled))
+    return _merge_aligned(out, layout)
+
+
+def _merge_aligned(blocks: list[Block], layout: PageLayout) -> list[Block]:
+    """Join vertically adjacent blocks whose columns line up (a table split by a wide gap)."""
+    merged: list[Block] = []
+    for b in blocks:
+        if merged and not merged[-1].below and _same_columns(merged[-1], b, layout.char_size):
+            prev = merged[-1]
+            lines = [*prev.lines, *b.lines]
+            edges, ruled = find_columns(lines, layout)
+            if len(edges) == len(prev.edges):
+                merged[-1] = Block(tuple(lines), tuple(edges), b.below, ruled)
+                continue
+        merged.append(b)
+    return merged
+
+
+def _same_columns(a: Block, b: Block, char_size: float) -> bool:
+    if len(a.edges) != len(b.edges):
+        return False
+    gap = b.lines[0].top - a.lines[-1].bottom
+    if gap > 6 * char_size:
+        return False
+    tol = 1.5 * char_size
+    return all(abs(x - y) <= tol for x, y in zip(a.edges[1:-1], b.edges[1:-1]))
+
+
+def _cells_of(line: TextLine, edges: tuple[float, ...] | list[float]) -> dict[int, list[Word]]:
+    """Words of a line by column index (a word belongs where its centre falls)."""
+    cells: dict[int, list[Word]] = {}
+    for w in line.words:
+        mid = (w.x0 + w.x1) / 2
+        col = 0
+        for i in range(len(edges) - 1):
+            if mid >= edges[i]:
+                col = i
+        cells.setdefault(min(col, len(edges) - 2), []).append(w)
+    return cells
+
+
+def _record_starts(
+    cells_by_line: list[dict[int, list[Word]]], ncols: int
+) -> list[bool]:
+    """Which lines start a new record, from the key columns.
+
+    Key columns are those filled on (nearly) every line that looks like a record start (many
+    cells filled) and (nearly) never on the sparse lines: continuation lines of wrapped cells
+    leave them empty.
+    """
+    counts = [len(c) for c in cells_by_line]
+    if not counts:
+        return []
+    full = max(counts)
+    dense = [n >= max(2, 0.5 * full) for n in counts]
+    sparse_idx = [i for i, d in enumerate(dense) if not d]
+    dense_idx = [i for i, d in enumerate(dense) if d]
+    if not sparse_idx:
+        return [True] * len(counts)
+    keys = []
+    for col in range(ncols):
+        on_dense = sum(1 for i in dense_idx if col in cells_by_line[i]) / max(len(dense_idx), 1)
+        on_sparse = sum(1 for i in sparse_idx if col in cells_by_line[i]) / len(sparse_idx)
+        if on_dense >= 0.9 and on_sparse <= 0.1:
+            keys.append(col)
+    if not keys:
+        return dense
+    return [any(k in c for k in keys) or d and i == 0 for i, (c, d) in
+            enumerate(zip(cells_by_line, dense))]
+
+
+def _rule_starts(lines: list[TextLine], hrules: list[HRule], x0: float, x1: float) -> list[bool]:
+    """A line starts a record when a table-wide horizontal rule lies between it and the last."""
+    width = x1 - x0
+    ys = sorted(r.y for r in hrules if min(r.x1, x1) - max(r.x0, x0) >= 0.6 * width)
+    starts = [True]
+    for prev, line in zip(lines, lines[1:]):
+        starts.append(any(prev.bottom - 1 <= y <= line.top + 1 for y in ys))
+    return starts
+
+
+def _row_from(lines: list[TextLine], edges: tuple[float, ...], page: int, kind: str) -> TableRow:
+    ncols = len(edges) - 1
+    words: dict[int, list[Word]] = {}
+    for ln in lines:
+        for col, ws in _cells_of(ln, edges).items():
+            words.setdefault(col, []).extend(ws)
+    cells = []
+    for col in range(ncols):
+        ws = words.get(col, [])
+        text = " ".join(w.text for w in ws)
+        conf = min((w.confidence for w in ws), default=1.0)
+        cells.append(Cell(text, union_bbox([w.bbox for w in ws]), conf))
+    return TableRow(tuple(cells), page, kind)  # type: ignore[arg-type]
+
+
+def build_table(block: Block, layout: PageLayout) -> Table:
+    """One block → one Table with header, data, total and footnote rows."""
+    lines = list(block.lines)
+    edges = block.edges
+    ncols = len(edges) - 1
+    cells_by_line = [_cells_of(ln, edges) for ln in lines]
+    texts = [[" ".join(w.text for w in c.get(i, [])) for i in range(ncols)] for c in cells_by_line]
+    bold = [all(w.bold for w in ln.words) for ln in lines]
+    x0, x1 = edges[0], edges[-1]
+    rule_starts = _rule_starts(lines, layout.hrules, x0, x1)
+    header_lines = count_header_rows(texts, bold if any(bold) and not all(bold) else None)
+    key_starts = [True] * header_lines + _record_starts(cells_by_line[header_lines:], ncols)
+    if block.ruled_columns and sum(rule_starts) >= 3 and sum(rule_starts) >= 0.8 * sum(key_starts):
+        # A full grid with a rule under every record: the rules are authoritative (a wrapped
+        # cell may fill a key column on its second line), and the header is the first record.
+        starts = rule_starts
+        n_header = 1 if count_header_rows(_records_texts(texts, starts), None) else 0
+        header_lines = _first_records_len(starts, n_header)
+    else:
+        # Whitespace or rules that group several records (NICS draws one every five states):
+        # a line starts a record at a rule or where the key columns have text.
+        starts = [k or r for k, r in zip(key_starts, rule_starts)]
+    rows: list[TableRow] = []
+    if header_lines:
+        rows.append(_row_from(lines[:header_lines], edges, layout.number, "header"))
+    current: list[TextLine] = []
+    for i in range(header_lines, len(lines)):
+        if starts[i] and current:
+            rows.append(_row_from(current, edges, layout.number, "data"))
+            current = []
+        current.append(lines[i])
+    if current:
+        rows.append(_row_from(current, edges, layout.number, "data"))
+    rows = [_classify(r) for r in rows]
+    for ln in block.below:
+        cell = Cell(ln.text, ln.bbox, min(w.confidence for w in ln.words))
+        rows.append(TableRow((cell,), layout.number, "footnote"))
+    header = tuple(c.text for c in rows[0].cells) if rows and rows[0].kind == "header" else ()
+    table = Table(tuple(rows), ENGINE + ("-ruled" if block.ruled_columns else ""), 0.0,
+                  layout.number, union_bbox([r.bbox for r in rows]), header)
+    return table
+
+
+def _records_texts(texts: list[list[str]], starts: list[bool]) -> list[list[str]]:
+    out: list[list[str]] = []
+    for t, s in zip(texts, starts):
+        if s or not out:
+            out.append(list(t))
+        else:
+            out[-1] = [(a + " " + b).strip() for a, b in zip(out[-1], t)]
+    return out
+
+
+def _first_records_len(starts: list[bool], n: int) -> int:
+    """Number of lines in the first n records."""
+    if n == 0:
+        return 0
+    seen = 0
+    for i, s in enumerate(starts):
+        if s:
+            seen += 1
+            if seen > n:
+                return i
+    return len(starts)
+
+
+def _classify(row: TableRow) -> TableRow:
+    if row.kind == "data" and is_total_row(row.texts):
+        return TableRow(row.cells, row.page, "total", row.pages)
+    filled = [t for t in row.texts if t]
+    if row.kind == "data" and len(filled) == 1 and looks_like_footnote(filled[0]) and not any(
+        is_typed(t) for t in filled
+    ):
+        return TableRow(row.cells, row.page, "footnote", row.pages)
+    return row
+
+
+def layout_tables(layout: PageLayout) -> list[Table]:
+    """All tables our builder finds on one page."""
+    return [build_table(b, layout) for b in find_table_blocks(layout)]

@@ -1,0 +1,112 @@
+"""Words → text lines → blocks: the geometry every layout-based table step starts from.
+
+Named steps, each testable alone: `group_lines` → `split_segments` → `group_blocks`.
+All tolerances are multiples of the page's median character size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extract.model import BBox, Word, union_bbox
+from extract.page_layout import HRule
+
+# Words further apart than this many character sizes belong to different segments of a line
+# (a table line has several segments; a prose line has one).
+SEGMENT_GAP_EM = 0.9
+# Lines whose vertical gap exceeds this many character sizes start a new block, unless a
+# horizontal rule between them says they belong to one ruled table.
+BLOCK_GAP_EM = 1.1
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """Words sharing a baseline, left to right."""
+
+    words: tuple[Word, ...]
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return min(w.x0 for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+    @property
+    def bbox(self) -> BBox:
+        box = union_bbox([w.bbox for w in self.words])
+        assert box is not None
+        return box
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def size(self) -> float:
+        return max(w.size for w in self.words) or (self.bottom - self.top)
+
+
+def group_lines(words: list[Word], char_size: float) -> list[TextLine]:
+    """Cluster words into lines by vertical overlap of their centres (top to bottom)."""
+    tol = 0.45 * char_size
+    lines: list[list[Word]] = []
+    centres: list[float] = []
+    for w in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
+        mid = (w.top + w.bottom) / 2
+        if lines and abs(mid - centres[-1]) <= tol:
+            lines[-1].append(w)
+            n = len(lines[-1])
+            centres[-1] = centres[-1] + (mid - centres[-1]) / n
+        else:
+            lines.append([w])
+            centres.append(mid)
+    return [TextLine(tuple(sorted(ws, key=lambda w: w.x0))) for ws in lines]
+
+
+def split_segments(line: TextLine, char_size: float) -> list[tuple[Word, ...]]:
+    """Split a line where the gap between words is wider than a few spaces."""
+    gap = SEGMENT_GAP_EM * char_size
+    segs: list[list[Word]] = [[line.words[0]]]
+    for prev, w in zip(line.words, line.words[1:]):
+        if w.x0 - prev.x1 > gap:
+            segs.append([w])
+        else:
+            segs[-1].append(w)
+    return [tuple(s) for s in segs]
+
+
+def _rule_between(a: TextLine, b: TextLine, hrules: list[HRule]) -> bool:
+    """True when a horizontal rule lies between two lines and spans both horizontally."""
+    lo, hi = a.bottom - 1, b.top + 1
+    left, right = min(a.x0, b.x0), max(a.x1, b.x1)
+    for r in hrules:
+        if lo <= r.y <= hi and r.x0 <= left + 2 and r.x1 >= min(right, left + 0.5 * (right - left)):
+            return True
+    return False
+
+
+def group_blocks(
+    lines: list[TextLine], char_size: float, hrules: list[HRule]
+) -> list[list[TextLine]]:
+    """Runs of lines separated by small vertical gaps (or by a rule that spans them)."""
+    blocks: list[list[TextLine]] = []
+    limit = BLOCK_GAP_EM * char_size
+    for line in lines:
+        if blocks:
+            prev = blocks[-1][-1]
+            gap = line.top - prev.bottom
+            if gap <= limit or (gap <= 4 * char_size and _rule_between(prev, line, hrules)):
+                blocks[-1].append(line)
+                continue
+        blocks.append([line])
+    return blocks

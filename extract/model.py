@@ -1,0 +1,163 @@
+"""Stage contracts: the dataclasses that extraction hands to assembly, normalization and the store.
+
+Every piece of extracted content carries enough to find it again on the page: the file, its
+sha256, the 1-based page, and a bbox in PDF points (x0, top, x1, bottom; origin top-left, page
+coordinates before any rotation we apply). Spreadsheet content uses the sheet name and the
+1-based spreadsheet row instead of a bbox on a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+BBox = tuple[float, float, float, float]
+
+RowKind = Literal["header", "data", "total", "footnote", "title"]
+PageRoute = Literal["text", "ocr", "empty", "sheet"]
+
+
+def union_bbox(boxes: list[BBox | None]) -> BBox | None:
+    """Smallest box containing every given box (None entries are ignored)."""
+    real = [b for b in boxes if b is not None]
+    if not real:
+        return None
+    return (
+        min(b[0] for b in real),
+        min(b[1] for b in real),
+        max(b[2] for b in real),
+        max(b[3] for b in real),
+    )
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where one value or row came from; the store writes these columns on every row."""
+
+    source_file: str
+    source_sha256: str
+    page: int
+    bbox: BBox | None
+    method: str
+    confidence: float = 1.0
+    pages: tuple[int, ...] = ()
+    sheet: str | None = None
+    sheet_row: int | None = None
+
+    @property
+    def source_link(self) -> str:
+        """`file#page=N` for documents, `file#sheet=NAME&row=R` for spreadsheets."""
+        if self.sheet is not None:
+            return f"{self.source_file}#sheet={self.sheet}&row={self.sheet_row}"
+        return f"{self.source_file}#page={self.page}"
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of a page's text layer (or of OCR output) with its box."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float = 0.0
+    confidence: float = 1.0
+    font: str = ""
+
+    @property
+    def bbox(self) -> BBox:
+        return (self.x0, self.top, self.x1, self.bottom)
+
+    @property
+    def bold(self) -> bool:
+        return "bold" in self.font.lower() or "black" in self.font.lower()
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: its text as read, its box and how sure we are of it."""
+
+    text: str
+    bbox: BBox | None = None
+    confidence: float = 1.0
+    redaction: str | None = None  # FOIA exemption code(s) when the cell is redacted, e.g. "(b)(6)"
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One logical row of a table: cells in column order, the page it starts on and its kind."""
+
+    cells: tuple[Cell, ...]
+    page: int
+    kind: RowKind = "data"
+    pages: tuple[int, ...] = ()
+    sheet_row: int | None = None
+
+    @property
+    def texts(self) -> list[str]:
+        return [c.text for c in self.cells]
+
+    @property
+    def bbox(self) -> BBox | None:
+        return union_bbox([c.bbox for c in self.cells])
+
+    @property
+    def confidence(self) -> float:
+        confs = [c.confidence for c in self.cells if c.text]
+        return min(confs) if confs else 1.0
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as one engine (or our builder) produced it, possibly stitched across pages."""
+
+    rows: tuple[TableRow, ...]
+    engine: str
+    score: float
+    page: int
+    bbox: BBox | None
+    header: tuple[str, ...] = ()
+    sheet: str | None = None
+
+    @property
+    def pages(self) -> list[int]:
+        return sorted({p for r in self.rows for p in (r.pages or (r.page,))})
+
+    @property
+    def ncols(self) -> int:
+        return max((len(r.cells) for r in self.rows), default=0)
+
+    def rows_of(self, kind: RowKind) -> list[TableRow]:
+        return [r for r in self.rows if r.kind == kind]
+
+
+@dataclass
+class PageResult:
+    """What extraction learned about one page: route, quality, text, tables, any error."""
+
+    number: int
+    route: PageRoute
+    status: str = "ok"  # ok | pending_ocr | error | empty
+    text_quality: float | None = None
+    char_count: int = 0
+    text: str = ""
+    words: list[Word] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    width: float | None = None
+    height: float | None = None
+    error: str | None = None
+    sheet: str | None = None
+
+
+@dataclass
+class DocumentResult:
+    """One input file after extraction: its pages and the status of the whole."""
+
+    sha256: str
+    path: str
+    kind: str
+    pages: list[PageResult] = field(default_factory=list)
+    status: str = "ok"  # ok | partial | error | duplicate
+    error: str | None = None
+    paths: list[str] = field(default_factory=list)

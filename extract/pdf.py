@@ -1,0 +1,146 @@
+"""One PDF → DocumentResult: route every page, read text pages, find and stitch tables.
+
+Per page: route (pypdfium2 triage) → read layout (pdfplumber) → furniture out → candidates from
+our layout builder and pdfplumber, camelot lattice only where the page has ruling lines (it renders
+the page, so it is not run where it cannot win) → best per region → stitched across pages.
+OCR pages are recorded `pending_ocr` until the OCR route exists; nothing is skipped silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+
+import pdfplumber
+
+from extract.assemble import stitch_tables, strip_furniture
+from extract.engines import camelot_tables, pdfplumber_tables
+from extract.layout_tables import layout_tables
+from extract.model import DocumentResult, PageResult, Table
+from extract.page_layout import PageLayout, read_page_layout
+from extract.route import route_document
+from extract.select import select_tables
+
+log = logging.getLogger(__name__)
+
+ENGINES = ("layout", "pdfplumber-lines", "pdfplumber-text", "camelot-lattice", "camelot-stream")
+
+
+@dataclass(frozen=True)
+class ExtractSettings:
+    """What the born-digital extraction runs; hashed into the cache key and written per run."""
+
+    engines: tuple[str, ...] = ("layout", "pdfplumber-lines", "camelot-lattice")
+    # Below this score our best candidate is doubted and the slower text engines are tried too.
+    fallback_below: float = 0.75
+    fallback_engines: tuple[str, ...] = ("pdfplumber-text", "camelot-stream")
+    store_words: bool = True
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in (*self.engines, *self.fallback_engines):
+            if name not in ENGINES:
+                raise ValueError(f"unknown table engine {name!r}; choose from {ENGINES}")
+        if not 0.0 <= self.fallback_below <= 1.0:
+            raise ValueError("fallback_below must be between 0 and 1")
+
+    @classmethod
+    def resolve(cls, value: ExtractSettings | dict | None) -> ExtractSettings:
+        if value is None:
+            return cls()
+        if isinstance(value, cls):
+            return value
+        return cls(**value)
+
+    def digest(self) -> str:
+        blob = json.dumps(asdict(self), sort_keys=True, default=list)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _has_grid(layout: PageLayout) -> bool:
+    return len(layout.hrules) >= 2 and len(layout.vrules) >= 2
+
+
+def _candidates(page, layout: PageLayout, engines: tuple[str, ...]) -> list[Table]:
+    found: list[Table] = []
+    if "layout" in engines:
+        found += layout_tables(layout)
+    if "pdfplumber-lines" in engines and (layout.hrules or layout.vrules):
+        found += pdfplumber_tables(page, layout, "lines")
+    if "pdfplumber-text" in engines:
+        found += pdfplumber_tables(page, layout, "text")
+    return found
+
+
+def extract_pdf(path: str, rel_path: str, sha256: str,
+                settings: ExtractSettings | dict | None = None) -> DocumentResult:
+    """Extract every page of one PDF; per-page failures are recorded, not raised."""
+    cfg = ExtractSettings.resolve(settings)
+    doc = DocumentResult(sha256=sha256, path=rel_path, kind="pdf")
+    try:
+        routes = route_document(path)
+    except Exception as exc:
+        doc.status, doc.error = "error", f"cannot open PDF: {exc}"
+        return doc
+    results: dict[int, PageResult] = {}
+    layouts: list[PageLayout] = []
+    plumber_pages = {}
+    with pdfplumber.open(path) as pdf:
+        for i, decision in enumerate(routes, start=1):
+            res = PageResult(number=i, route=decision.route, text_quality=decision.quality,  # type: ignore[arg-type]
+                             char_count=decision.char_count)
+            results[i] = res
+            if decision.route == "ocr":
+                res.status, res.error = "pending_ocr", decision.reason
+                continue
+            if decision.route == "empty":
+                res.status = "empty"
+                continue
+            try:
+                page = pdf.pages[i - 1]
+                layout = read_page_layout(page, i)
+                res.width, res.height, res.text = layout.width, layout.height, layout.text
+                if cfg.store_words:
+                    res.words = layout.words
+                layouts.append(layout)
+                plumber_pages[i] = page
+            except Exception as exc:
+                res.status, res.error = "error", f"text layer unreadable: {exc}"
+        clean, _ = strip_furniture(layouts)
+        per_page: list[tuple[int, float, list[Table]]] = []
+        grid_pages = [lay.number for lay in clean if _has_grid(lay)]
+        lattice = (camelot_tables(path, grid_pages, "lattice", {n: results[n].height or 0
+                                                                 for n in grid_pages})
+                   if "camelot-lattice" in cfg.engines and grid_pages else {})
+        doubtful: list[int] = []
+        for lay in clean:
+            try:
+                cands = _candidates(plumber_pages[lay.number], lay, cfg.engines)
+                cands += lattice.get(lay.number, [])
+                best = select_tables(cands)
+                if any(t.score < cfg.fallback_below for t in best) and cfg.fallback_engines:
+                    extra = _candidates(plumber_pages[lay.number], lay, cfg.fallback_engines)
+                    best = select_tables(cands + extra)
+                    if "camelot-stream" in cfg.fallback_engines:
+                        doubtful.append(lay.number)
+                per_page.append((lay.number, lay.height, best))
+            except Exception as exc:
+                log.exception("tables failed on page %s of %s", lay.number, rel_path)
+                results[lay.number].status = "error"
+                results[lay.number].error = f"table extraction failed: {exc}"
+        if doubtful:
+            stream = camelot_tables(path, doubtful, "stream",
+                                    {n: results[n].height or 0 for n in doubtful})
+            per_page = [(n, h, select_tables(ts + stream.get(n, [])) if n in stream else ts)
+                        for n, h, ts in per_page]
+    for table in stitch_tables(per_page):
+        results[table.page].tables.append(table)
+    doc.pages = [results[i] for i in sorted(results)]
+    if any(p.status == "error" for p in doc.pages):
+        doc.status = "partial"
+        doc.error = "; ".join(f"page {p.number}: {p.error}" for p in doc.pages if p.error
+                              and p.status == "error")
+    return doc
+

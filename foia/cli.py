@@ -1,0 +1,170 @@
+"""The `foia` command: a thin layer over the library; user errors are one clean message."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table as RichTable
+
+from foia.api import store_path
+from foia.export import FORMATS, export_tables
+from foia.pipeline import RunSummary, renormalize, run_dump
+
+console = Console(stderr=True)
+OUT_HELP = "Output folder: the store is OUT/foia.sqlite, exports go to OUT/exports/."
+
+
+def _print_summary(summary: RunSummary, out: Path) -> None:
+    s = summary.to_dict()
+    grid = RichTable(title=f"foia run {summary.run_id}", show_header=False)
+    grid.add_column("what")
+    grid.add_column("count")
+    fmt = lambda d: ", ".join(f"{k} {v}" for k, v in sorted(d.items())) or "none"  # noqa: E731
+    grid.add_row("files", fmt(s["files"]))
+    grid.add_row("documents", fmt(s["documents"]))
+    grid.add_row("pages by route", fmt(s["pages_by_route"]))
+    grid.add_row("pages by status", fmt(s["pages_by_status"]))
+    grid.add_row("tables", str(s["tables"]))
+    grid.add_row("rows", f"{s['rows']} (+{s['total_rows']} total rows)")
+    grid.add_row("rejects", f"{s['rejects']} " + (f"({fmt(s['reject_reasons'])})"
+                                                  if s["reject_reasons"] else ""))
+    grid.add_row("errors", str(s["errors"]))
+    grid.add_row("store", str(out / "foia.sqlite"))
+    Console().print(grid)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log details to stderr.")
+def main(verbose: bool) -> None:
+    """foia-pipeline: FOIA dumps in, validated rows with provenance out.
+
+    Example: foia run fixtures/sample_dump --out output
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+
+
+@main.command()
+@click.argument("dump", type=click.Path(exists=True, path_type=Path))
+@click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
+@click.option("--profile", default="ddor", show_default=True,
+              help="Profile name (bundled) or path to a profile TOML; 'none' for generic rows.")
+def run(dump: Path, out: Path, profile: str) -> None:
+    """Process a dump (folder, .zip or file) into the store.
+
+    Example: foia run releases/ddor-2017/ --out output --profile ddor
+    """
+    prof = None if profile.lower() == "none" else profile
+    try:
+        from normalize.profiles import load_profile
+        if prof:
+            load_profile(prof)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("inventory", total=None)
+
+        def tick(path: str, n: int, total: int) -> None:
+            bar.update(task, description=path[-50:], completed=n - 1, total=total)
+
+        summary = run_dump(dump, out, profile=prof, progress=tick)
+    _print_summary(summary, out)
+
+
+@main.command()
+@click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
+@click.option("--profile", default="ddor", show_default=True, help="Profile to apply.")
+def normalize(out: Path, profile: str) -> None:
+    """Re-run normalization and validation on stored extractions (no re-extraction).
+
+    Example: foia normalize --out output --profile ddor
+    """
+    if not store_path(out).exists():
+        raise click.ClickException(f"no store at {store_path(out)}")
+    summary = renormalize(out, None if profile.lower() == "none" else profile)
+    _print_summary(summary, out)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+@click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
+@click.option("--table", "tables", multiple=True, default=("rows", "rejects"), show_default=True,
+              help="Store table to export (repeatable).")
+def export(fmt: str, out: Path, tables: tuple[str, ...]) -> None:
+    """Export store tables to OUT/exports/.
+
+    Example: foia export --format parquet --out output
+    """
+    if not store_path(out).exists():
+        raise click.ClickException(f"no store at {store_path(out)}")
+    try:
+        for path in export_tables(out, fmt, tables):
+            click.echo(str(path))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@click.argument("record_id")
+@click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
+def show(record_id: str, out: Path) -> None:
+    """Show one row (or reject): its fields, raw cells and provenance.
+
+    Example: foia show 3f2a9c0d1e4b5a67 --out output
+    """
+    db = store_path(out)
+    if not db.exists():
+        raise click.ClickException(f"no store at {db}")
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    for table in ("rows", "rejects"):
+        row = conn.execute(f"SELECT * FROM {table} WHERE record_id = ?", (record_id,)).fetchone()
+        if row:
+            break
+    else:
+        raise click.ClickException(f"no row or reject with record_id {record_id}")
+    data = dict(row)
+    cells = conn.execute(
+        "SELECT col, text, bbox, redaction FROM cells WHERE table_id=? AND row_index=? "
+        "ORDER BY col", (data["table_id"], data["row_index"])).fetchall()
+    prov = {k: data[k] for k in ("source_file", "source_sha256", "page", "pages", "bbox",
+                                 "method", "confidence", "source_link")}
+    result = {"record_id": record_id, "status": "row" if table == "rows" else "reject",
+              "profile": data["profile"], "kind": data["kind"],
+              "fields": json.loads(data["fields"]) if data.get("fields") else None,
+              "reasons": data.get("reasons"), "detail": data.get("detail"),
+              "raw": json.loads(data["raw"]) if data.get("raw") else None,
+              "cells": [dict(c) for c in cells], "provenance": prov}
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("query")
+@click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
+@click.option("--limit", default=20, show_default=True, help="Most hits to list.")
+def search(query: str, out: Path, limit: int) -> None:
+    """Full-text search of every page's text (SQLite FTS5 query syntax).
+
+    Example: foia search '"declined detainers" AND Baltimore' --out output
+    """
+    db = store_path(out)
+    if not db.exists():
+        raise click.ClickException(f"no store at {db}")
+    conn = sqlite3.connect(db)
+    try:
+        hits = conn.execute(
+            "SELECT source_file, page, snippet(pages_fts, 0, '[', ']', '…', 12) "
+            "FROM pages_fts WHERE pages_fts MATCH ? ORDER BY rank LIMIT ?", (query, limit)
+        ).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise click.ClickException(f"bad search query: {exc}") from exc
+    if not hits:
+        click.echo("no matches")
+    for source_file, page, snip in hits:
+        click.echo(f"{source_file}#page={page}\tpage {page}\t{' '.join(snip.split())}")

@@ -1,0 +1,356 @@
+"""Inventory, the first stage: a dump (folder, .zip or single file) -> one item per content.
+
+FOIA releases arrive with misleading extensions, nested archives, duplicates and junk, so every
+file is typed by its bytes, hashed, grouped by content and recorded -- even when it cannot be read
+or processed -- because the audit must be able to say what happened to every file in the dump.
+Archives are hostile input: members are extracted with path checks and streaming size caps.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+import shutil
+import stat
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+CHUNK = 1 << 20  # hash and copy in 1 MiB chunks: memory stays flat whatever the file size
+HEAD = 64 * 1024  # bytes kept for sniffing: enough for magic numbers and the first CSV lines
+SUPPORTED = frozenset({"pdf", "xlsx", "xls", "csv", "tsv", "png", "jpeg", "tiff"})
+SYSTEM_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header, or an empty archive
+_SEP = re.compile(r"[\\/]")  # Windows-made zips may use backslashes
+
+
+@dataclass
+class ZipLimits:
+    """Caps that keep a zip bomb from filling the disk; exceeding one is recorded, never raised."""
+
+    max_members: int = 10_000
+    max_total_bytes: int = 2 * 1024**3  # per top-level archive, nested archives included
+    max_ratio: float = 200.0  # uncompressed : compressed, per member
+    ratio_floor: int = 1 << 20  # members smaller than this never trip the ratio (tiny CSVs can)
+    max_depth: int = 3  # zips inside zips inside zips; a fourth level is an error
+
+
+@dataclass
+class InventoryItem:
+    """One distinct file content, with every path in the dump that had it."""
+
+    sha256: str  # "" when no bytes could be read (errors, system files)
+    path: str
+    paths: list[str]
+    kind: str
+    size: int
+    local_path: Path | None
+    status: str  # "ok" | "error" | "unsupported"
+    error: str | None = None
+
+
+_Expanded = tuple[str, str | None, list[InventoryItem]]  # zip status, reason, member items
+
+
+def _rec(
+    path: str, status: str, error: str | None, size: int = 0, local: Path | None = None
+) -> InventoryItem:
+    """An item for a path whose content was not read (errors, system files)."""
+    return InventoryItem("", path, [path], "unknown", size, local, status, error)
+
+
+class _LimitHit(Exception):
+    """A streaming copy went past a cap: args are (reason, stops the whole archive?)."""
+
+
+def sniff_kind(head: bytes, name: str = "") -> str:
+    """Type a file from its first bytes; the name only breaks ties between text types.
+
+    For zips only the names visible in `head` are seen; build_inventory re-checks the central
+    directory, since writers may put `[Content_Types].xml` anywhere in the archive.
+    """
+    if head.startswith(ZIP_MAGIC):
+        if b"[Content_Types].xml" in head:
+            return "xlsx" if b"xl/" in head else "unknown"  # docx, pptx, ...: not ours
+        return "zip"
+    for magic, kind in (
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "xls"),  # OLE2 compound file
+        (b"\x89PNG\r\n\x1a\n", "png"),
+        (b"\xff\xd8\xff", "jpeg"),
+        (b"II*\x00", "tiff"),
+        (b"MM\x00*", "tiff"),
+    ):
+        if head.startswith(magic):
+            return kind
+    # after the fixed magics: a zip storing a PDF uncompressed has "%PDF-" in its first KiB
+    if 0 <= head.find(b"%PDF-", 0, 1024 + 5) <= 1024:  # readers accept up to 1 KiB of junk
+        return "pdf"
+    return _sniff_text(head, name.lower())
+
+
+def _sniff_text(head: bytes, name: str) -> str:
+    """csv / tsv when the first lines split consistently on one delimiter, else unknown."""
+    if not head or b"\x00" in head:
+        return "unknown"
+    cut = len(head) >= HEAD  # the head stops mid-file: its last line (dropped) may be partial
+    for encoding in ("utf-8", "cp1252"):
+        try:  # when cut, a multibyte character may straddle the end: drop the last bytes
+            text = (head[:-4] if cut else head).decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return "unknown"
+    if any(ord(c) < 32 and c not in "\t\n\r\f" for c in text):
+        return "unknown"
+    lines = text.splitlines()[: -1 if cut else None]
+    lines = [line for line in lines[:50] if line.strip()]
+    ext_ok = name.endswith((".csv", ".tsv", ".tab"))  # a one-line table needs the name too
+    order = (["\t"] if name.endswith((".tsv", ".tab")) else []) + [",", ";", "|", "\t"]
+    try:
+        order.insert(0, csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=",;|\t").delimiter)
+    except csv.Error:
+        pass
+    for delim in order:
+        counts = {len(row) for row in csv.reader(lines, delimiter=delim)}
+        if len(lines) >= (1 if ext_ok else 2) and len(counts) == 1 and counts.pop() >= 2:
+            return "tsv" if delim == "\t" else "csv"
+    return "unknown"
+
+
+def _is_system(path: str) -> bool:
+    """Finder/Explorer droppings: recorded as unsupported, never read."""
+    parts = _SEP.split(path)
+    return "__MACOSX" in parts or parts[-1].lower() in SYSTEM_NAMES or parts[-1].startswith("._")
+
+
+def _reason(exc: BaseException, path: Path | None = None) -> str:
+    """A short human reason; a dangling symlink says so rather than 'No such file'."""
+    if path is not None and isinstance(exc, FileNotFoundError) and path.is_symlink():
+        return f"broken symlink -> {os.readlink(path)}"
+    if isinstance(exc, _LimitHit):
+        return exc.args[0]
+    if isinstance(exc, FileExistsError):  # only extraction writes: "x" mode refused to overwrite
+        return "duplicate member name (or a file/folder clash)"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{type(exc).__name__}: {exc.strerror}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _read(path: Path) -> tuple[str, int, bytes]:
+    """sha256, size and head in one streaming pass; non-regular files are refused unread.
+
+    O_NONBLOCK keeps opening a FIFO from hanging the run; fstat then rejects it.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError("symlink to a folder (not followed)")
+        kind = "fifo" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device"
+        raise OSError(f"not a regular file ({kind})")
+    with os.fdopen(fd, "rb") as f:
+        digest, size, head = hashlib.sha256(), 0, b""
+        while chunk := f.read(CHUNK):
+            head = head or chunk[:HEAD]
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size, head
+
+
+def _zip_kind(path: Path) -> str:
+    """Refine a PK file by its central directory: xlsx, other Office (unknown), or a plain zip."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return "zip"  # extraction will record why it cannot be opened
+    if "[Content_Types].xml" in names:
+        return "xlsx" if any(n.startswith("xl/") for n in names) else "unknown"
+    return "zip"
+
+
+def _unsafe(info: zipfile.ZipInfo) -> str | None:
+    """Why a member may not be extracted (zip-slip and link tricks), or None when it is safe."""
+    name = info.filename
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "unsafe member: symlink"
+    if name.startswith(("/", "\\")):
+        return "unsafe member: absolute path"
+    if re.match(r"[A-Za-z]:", name):
+        return "unsafe member: drive letter"
+    if ".." in _SEP.split(name):
+        return "unsafe member: '..' component"
+    return None
+
+
+class _Inventory:
+    """One run: the work dir, the limits and the archives already expanded (by sha256)."""
+
+    def __init__(self, work_dir: Path, limits: ZipLimits) -> None:
+        self.work_dir, self.limits = work_dir, limits
+        self.expanded: dict[str, _Expanded] = {}
+        self.in_progress: set[str] = set()
+        self.remaining = limits.max_total_bytes  # byte budget, reset per top-level archive
+
+    def inspect(self, local: Path, rel: str, depth: int = 1) -> list[InventoryItem]:
+        """One path -> its item, followed by its members' items when it is an archive."""
+        if _is_system(rel):
+            size = local.lstat().st_size if os.path.lexists(local) else 0
+            return [_rec(rel, "unsupported", "system file", size=size, local=local)]
+        try:
+            sha, size, head = _read(local)
+        except IsADirectoryError as exc:
+            return [_rec(rel, "unsupported", str(exc))]
+        except OSError as exc:
+            return [_rec(rel, "error", _reason(exc, local))]
+        kind = _zip_kind(local) if head.startswith(ZIP_MAGIC) else sniff_kind(head, rel)
+        item = InventoryItem(sha, rel, [rel], kind, size, local, "ok")
+        if kind == "zip":
+            if depth == 1:
+                self.remaining = self.limits.max_total_bytes
+            item.status, item.error, members = self.expand(local, sha, depth)
+            item.local_path = None if item.status == "error" else local
+            return [item] + [replace(m, path=f"{rel}/{m.path}", paths=[]) for m in members]
+        if size == 0:
+            item.status, item.error = "unsupported", "empty file"
+        elif kind not in SUPPORTED:
+            item.status, item.error = "unsupported", f"unsupported file type: {kind}"
+        return [item]
+
+    def expand(self, local: Path, sha: str, depth: int) -> _Expanded:
+        """Extract a zip into work_dir/unzipped/<sha>/ once per run; replay it for copies.
+
+        A copy met deeper than max_depth reuses the first, already bounded, extraction.
+        """
+        if sha in self.expanded:
+            return self.expanded[sha]
+        if sha in self.in_progress:
+            return "error", "zip contains itself (recursive archive)", []
+        if depth > self.limits.max_depth:
+            return "error", f"zip nested deeper than {self.limits.max_depth} levels", []
+        self.in_progress.add(sha)
+        try:
+            self.expanded[sha] = self._extract_all(local, self.work_dir / "unzipped" / sha, depth)
+        finally:
+            self.in_progress.discard(sha)
+        return self.expanded[sha]
+
+    def _extract_all(self, local: Path, dest: Path, depth: int) -> _Expanded:
+        try:
+            zf = zipfile.ZipFile(local)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            return "error", f"cannot open zip: {_reason(exc)}", []
+        with zf:
+            files = sorted((i for i in zf.infolist() if not i.is_dir()), key=lambda i: i.filename)
+            if len(files) > self.limits.max_members:
+                return "error", f"{len(files)} members, limit {self.limits.max_members}", []
+            if files and all(i.flag_bits & 1 for i in files):
+                return "error", "encrypted zip (password required)", []
+            shutil.rmtree(dest, ignore_errors=True)  # stale or partial copy from an earlier run
+            dest.mkdir(parents=True, exist_ok=True)
+            status, error, out = "ok", None, []
+            for info in files:
+                if reason := _unsafe(info):
+                    out.append(_rec(info.filename, "error", reason))  # the name as given
+                    continue
+                rel = "/".join(p for p in _SEP.split(info.filename) if p not in ("", "."))
+                if _is_system(rel):
+                    out.append(_rec(rel, "unsupported", "system file", size=info.file_size))
+                    continue
+                if error:  # an archive-wide limit was hit: record the rest, extract nothing
+                    out.append(_rec(rel, "error", f"not extracted: {error}"))
+                    continue
+                target = dest / rel
+                try:
+                    if info.flag_bits & 1:
+                        raise RuntimeError("encrypted member (password required)")
+                    if not target.resolve().is_relative_to(dest.resolve()):
+                        raise OSError("unsafe member: resolves outside the extraction folder")
+                    self._copy(zf, info, target)
+                except (_LimitHit, OSError, zipfile.BadZipFile, zlib.error, EOFError,
+                        RuntimeError, NotImplementedError) as exc:  # fmt: skip
+                    out.append(_rec(rel, "error", _reason(exc)))
+                    if isinstance(exc, _LimitHit) and exc.args[1]:
+                        status, error = "error", exc.args[0]
+                    continue
+                out.extend(self.inspect(target, rel, depth + 1))
+        return status, error, out
+
+    def _copy(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
+        """Stream one member out, stopping at the caps; the header's sizes are not trusted."""
+        lim = self.limits
+        ratio_cap = max(lim.ratio_floor, int(info.compress_size * lim.max_ratio))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        written = 0
+        with zf.open(info) as src, open(target, "xb") as dst:  # "x": duplicate names fail
+            try:
+                while chunk := src.read(CHUNK):
+                    written += len(chunk)
+                    if written > ratio_cap:
+                        raise _LimitHit(f"compression ratio exceeds {lim.max_ratio:g}:1", False)
+                    if written > self.remaining:
+                        msg = f"total uncompressed size exceeds {lim.max_total_bytes} bytes"
+                        raise _LimitHit(msg, True)
+                    dst.write(chunk)
+            except BaseException:
+                dst.close()
+                target.unlink(missing_ok=True)  # no partial member is left behind
+                raise
+        self.remaining -= written
+
+
+def _walk(folder: Path, prefix: str, skip: Path) -> Iterator[tuple[Path, str, str | None]]:
+    """Files in sorted order as (path, relative POSIX path, listing error or None).
+
+    Symlinked folders come out as files (recorded, not followed); `skip` is the work dir.
+    """
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        yield folder, prefix.rstrip("/") or ".", f"cannot list folder: {_reason(exc)}"
+        return
+    for entry in entries:
+        path, rel = Path(entry.path), prefix + entry.name
+        if not entry.is_dir(follow_symlinks=False):
+            yield path, rel, None
+        elif path.resolve() != skip:
+            yield from _walk(path, rel + "/", skip)
+
+
+def build_inventory(
+    dump: Path, work_dir: Path, *, limits: ZipLimits | None = None
+) -> list[InventoryItem]:
+    """Inventory a folder, zip or single file: one item per content, sorted by path.
+
+    Per-file problems become items with status "error" / "unsupported"; only a missing dump
+    raises, because then the run itself cannot proceed.
+    """
+    dump, work_dir = Path(dump), Path(work_dir)
+    if not dump.exists():
+        raise FileNotFoundError(f"dump not found: {dump}")
+    inv = _Inventory(work_dir, limits or ZipLimits())
+    seen: list[InventoryItem] = []
+    if dump.is_dir():
+        for path, rel, problem in _walk(dump, "", work_dir.resolve()):
+            seen += [_rec(rel, "error", problem)] if problem else inv.inspect(path, rel)
+    else:
+        seen = inv.inspect(dump, dump.name)
+    items: list[InventoryItem] = []
+    by_sha: dict[str, InventoryItem] = {}
+    for s in seen:
+        first = by_sha.get(s.sha256) if s.sha256 else None
+        if first is not None:
+            if s.path not in first.paths:
+                first.paths.append(s.path)
+            continue
+        items.append(replace(s, paths=[s.path]))
+        if s.sha256:
+            by_sha[s.sha256] = items[-1]
+    return sorted(items, key=lambda i: i.path)

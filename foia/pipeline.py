@@ -1,0 +1,219 @@
+"""`foia run`: inventory → route/extract → normalize → store, one document at a time.
+
+Every file of the dump ends in one recorded state (a `files` row: ok, duplicate, container,
+unsupported or error, with the reason), every page has a route and a status, and every extracted
+data row ends in `rows` or `rejects`. A bad file is recorded and the run goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import traceback
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from extract.model import DocumentResult, PageResult
+from extract.pdf import ExtractSettings, extract_pdf
+from extract.sheets import read_spreadsheet
+from foia import __version__, store
+from foia.inventory import InventoryItem, build_inventory
+from normalize.profiles import Profile, cached_profile
+from normalize.rows import SourceRef, normalize_table
+
+log = logging.getLogger(__name__)
+
+SHEET_KINDS = {"xlsx", "xls", "csv", "tsv"}
+IMAGE_KINDS = {"png", "jpeg", "tiff"}
+
+FILES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, sha256 TEXT, kind TEXT, size INTEGER, status TEXT NOT NULL,
+    reason TEXT, run_id TEXT
+);
+"""
+
+
+@dataclass
+class RunSummary:
+    """Counts in and out of every stage; printed at the end of `foia run`."""
+
+    run_id: str
+    files: Counter = field(default_factory=Counter)
+    documents: Counter = field(default_factory=Counter)
+    pages: Counter = field(default_factory=Counter)
+    page_status: Counter = field(default_factory=Counter)
+    tables: int = 0
+    rows: int = 0
+    totals: int = 0
+    rejects: int = 0
+    reject_reasons: Counter = field(default_factory=Counter)
+    errors: int = 0
+
+    def to_dict(self) -> dict:
+        return {
+            "run_id": self.run_id, "files": dict(self.files), "documents": dict(self.documents),
+            "pages_by_route": dict(self.pages), "pages_by_status": dict(self.page_status),
+            "tables": self.tables, "rows": self.rows, "total_rows": self.totals,
+            "rejects": self.rejects, "reject_reasons": dict(self.reject_reasons),
+            "errors": self.errors,
+        }
+
+
+def _image_pages(item: InventoryItem) -> list[PageResult]:
+    """Image files are scans: one OCR page per frame (multi-page TIFF), pending until OCR."""
+    from PIL import Image
+
+    with Image.open(item.local_path) as img:
+        frames = getattr(img, "n_frames", 1)
+    return [PageResult(number=i + 1, route="ocr", status="pending_ocr",
+                       error="image file: OCR route not yet available") for i in range(frames)]
+
+
+def extract_item(item: InventoryItem, settings: ExtractSettings) -> DocumentResult:
+    """Extraction of one inventoried file (raises only on bugs; bad input is recorded)."""
+    assert item.local_path is not None
+    if item.kind == "pdf":
+        doc = extract_pdf(str(item.local_path), item.path, item.sha256, settings)
+    elif item.kind in SHEET_KINDS:
+        doc = DocumentResult(item.sha256, item.path, item.kind)
+        try:
+            doc.pages = read_spreadsheet(item.local_path, item.kind)
+        except Exception as exc:
+            doc.status, doc.error = "error", f"cannot read spreadsheet: {exc}"
+        if doc.pages and any(p.status == "error" for p in doc.pages):
+            doc.status = "partial"
+    elif item.kind in IMAGE_KINDS:
+        doc = DocumentResult(item.sha256, item.path, item.kind)
+        try:
+            doc.pages = _image_pages(item)
+        except Exception as exc:
+            doc.status, doc.error = "error", f"cannot read image: {exc}"
+    else:
+        raise ValueError(f"no extractor for kind {item.kind}")
+    doc.paths = list(item.paths)
+    return doc
+
+
+def normalize_document(conn: sqlite3.Connection, doc_sha: str, source_file: str,
+                       profile: Profile | None, summary: RunSummary | None = None) -> None:
+    """Rows and rejects of one stored document (used by `run` and by `foia normalize`)."""
+    store.delete_rows(conn, doc_sha)
+    src = SourceRef(source_file, doc_sha)
+    for index, table in store.load_tables(conn, doc_sha):
+        outcome = normalize_table(table, index, src, profile)
+        kind = outcome.match.kind if outcome.match else "generic"
+        store.write_rows(conn, doc_sha, index, outcome.match.profile if outcome.match else None,
+                         kind, outcome.rows, outcome.rejects)
+        if summary is not None:
+            summary.tables += 1
+            summary.rows += sum(1 for r in outcome.rows if not r.is_total)
+            summary.totals += sum(1 for r in outcome.rows if r.is_total)
+            summary.rejects += len(outcome.rejects)
+            for j in outcome.rejects:
+                summary.reject_reasons.update(j.reasons)
+
+
+def _record_file(conn, path: str, item: InventoryItem, status: str, reason: str | None,
+                 run_id: str) -> None:
+    conn.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)",
+                 (path, item.sha256 or None, item.kind, item.size, status, reason, run_id))
+
+
+def _record_item_files(conn, item: InventoryItem, status: str, reason: str | None,
+                       run_id: str, summary: RunSummary) -> None:
+    """One `files` row per path: the first gets the status, the rest are duplicates of it."""
+    for i, path in enumerate(item.paths or [item.path]):
+        if i == 0:
+            _record_file(conn, path, item, status, reason, run_id)
+            summary.files[status] += 1
+        else:
+            _record_file(conn, path, item, "duplicate", f"same content as {item.path}", run_id)
+            summary.files["duplicate"] += 1
+
+
+def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
+             settings: ExtractSettings | dict | None = None,
+             progress: Callable[[str, int, int], None] | None = None) -> RunSummary:
+    """Process a whole dump into `out/foia.sqlite`; returns the run's counts."""
+    cfg = ExtractSettings.resolve(settings)
+    prof = cached_profile(profile) if profile else None
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    summary = RunSummary(run_id)
+    conn = store.connect(out / "foia.sqlite")
+    conn.executescript(FILES_SCHEMA)
+    started = datetime.now(UTC).isoformat()
+    settings_blob = json.dumps({"extract": cfg.__dict__, "profile": profile}, default=list)
+    with conn:
+        conn.execute("INSERT INTO runs VALUES (?,?,?,?,?,?,?,?)",
+                     (run_id, started, None, str(dump), __version__, settings_blob,
+                      cfg.digest(), None))
+    items = build_inventory(dump, out / ".work")
+    for n, item in enumerate(items, start=1):
+        if progress:
+            progress(item.path, n, len(items))
+        try:
+            _process_item(conn, item, cfg, prof, run_id, summary)
+        except Exception as exc:  # a bug on one file must not end the run: record it
+            log.exception("failed on %s", item.path)
+            with conn:
+                _record_item_files(conn, item, "error", f"internal error: {exc}", run_id, summary)
+                store.record_error(conn, run_id, item.path, item.sha256, None, "pipeline",
+                                   traceback.format_exc(limit=3))
+            summary.errors += 1
+    with conn:
+        conn.execute("UPDATE runs SET finished=?, summary=? WHERE run_id=?",
+                     (datetime.now(UTC).isoformat(), json.dumps(summary.to_dict()), run_id))
+    conn.close()
+    return summary
+
+
+def _process_item(conn, item: InventoryItem, cfg: ExtractSettings, prof: Profile | None,
+                  run_id: str, summary: RunSummary) -> None:
+    if item.status != "ok":
+        with conn:
+            _record_item_files(conn, item, item.status, item.error, run_id, summary)
+            if item.status == "error":
+                store.record_error(conn, run_id, item.path, item.sha256 or None, None,
+                                   "inventory", item.error or "")
+                summary.errors += 1
+        return
+    if item.kind == "zip":
+        with conn:
+            _record_item_files(conn, item, "container", "zip: members inventoried", run_id,
+                               summary)
+        return
+    doc = extract_item(item, cfg)
+    with conn:  # one transaction per document
+        store.write_document(conn, doc, run_id, item.size, cfg.digest())
+        status = "ok" if doc.status in ("ok", "partial") else doc.status
+        _record_item_files(conn, item, status, doc.error, run_id, summary)
+        summary.documents[doc.status] += 1
+        if doc.error:
+            store.record_error(conn, run_id, item.path, item.sha256, None, "extract", doc.error)
+            summary.errors += 1
+        for p in doc.pages:
+            summary.pages[p.route] += 1
+            summary.page_status[p.status] += 1
+            if p.status == "error":
+                store.record_error(conn, run_id, item.path, item.sha256, p.number, "extract",
+                                   p.error or "")
+        normalize_document(conn, item.sha256, item.path, prof, summary)
+
+
+def renormalize(out: Path, profile: str | None = "ddor") -> RunSummary:
+    """Re-run normalization on every stored document without re-extracting."""
+    prof = cached_profile(profile) if profile else None
+    summary = RunSummary("normalize-" + uuid.uuid4().hex[:6])
+    conn = store.connect(out / "foia.sqlite")
+    docs = conn.execute("SELECT sha256, path FROM documents").fetchall()
+    for d in docs:
+        with conn:
+            normalize_document(conn, d["sha256"], d["path"], prof, summary)
+    conn.close()
+    return summary

@@ -1,0 +1,204 @@
+"""The SQLite store: runs, documents, pages (+ FTS5), tables, cells, rows, rejects, errors.
+
+One transaction per document, so a killed run leaves whole documents or nothing. Tables are
+plain enough to open in Datasette or any SQLite client without reading this code.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from extract.model import Cell, DocumentResult, Provenance, Table, TableRow
+from normalize.rows import RejectOut, RowOut
+
+PROVENANCE_COLUMNS = ("source_file", "source_sha256", "page", "pages", "bbox", "method",
+                      "confidence", "source_link")
+# DDOR canonical columns (ARCHITECTURE.md); other profiles' fields live in `fields` JSON.
+ROW_COLUMNS = ("aor", "jurisdiction_raw", "county", "state", "county_fips", "jurisdiction_match",
+               "jurisdiction_score", "facility", "city", "citizenship", "citizenship_iso3",
+               "offense_raw", "offense_categories", "most_serious", "detainer_issued",
+               "declined_date", "declined_count", "policy_type", "policy_text", "aor_raw")
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY, started TEXT, finished TEXT, dump TEXT, version TEXT,
+    settings TEXT, settings_hash TEXT, summary TEXT
+);
+CREATE TABLE IF NOT EXISTS documents (
+    sha256 TEXT PRIMARY KEY, path TEXT NOT NULL, paths TEXT, kind TEXT, size INTEGER,
+    pages INTEGER, status TEXT NOT NULL, error TEXT, run_id TEXT, settings_hash TEXT
+);
+CREATE TABLE IF NOT EXISTS pages (
+    sha256 TEXT NOT NULL, page INTEGER NOT NULL, source_file TEXT, route TEXT, status TEXT,
+    text_quality REAL, char_count INTEGER, ocr_confidence REAL, rotation REAL,
+    width REAL, height REAL, sheet TEXT, text TEXT, words TEXT, error TEXT,
+    PRIMARY KEY (sha256, page)
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS pages_fts USING fts5(
+    text, source_file UNINDEXED, sha256 UNINDEXED, page UNINDEXED, tokenize='unicode61'
+);
+CREATE TABLE IF NOT EXISTS tables (
+    table_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, table_index INTEGER, page INTEGER,
+    pages TEXT, sheet TEXT, engine TEXT, score REAL, ncols INTEGER, nrows INTEGER,
+    header TEXT, bbox TEXT, profile TEXT, kind TEXT
+);
+CREATE TABLE IF NOT EXISTS cells (
+    table_id TEXT NOT NULL, row_index INTEGER, col INTEGER, row_kind TEXT, page INTEGER,
+    sheet_row INTEGER, text TEXT, bbox TEXT, confidence REAL, redaction TEXT
+);
+CREATE INDEX IF NOT EXISTS cells_table ON cells(table_id, row_index);
+CREATE TABLE IF NOT EXISTS rows (
+    record_id TEXT PRIMARY KEY, table_id TEXT, row_index INTEGER, profile TEXT, kind TEXT,
+    is_total INTEGER, {", ".join(f"{c} TEXT" for c in ROW_COLUMNS)},
+    redacted_fields TEXT, redactions TEXT, fields TEXT, raw TEXT,
+    source_file TEXT NOT NULL, source_sha256 TEXT NOT NULL, page INTEGER NOT NULL, pages TEXT,
+    bbox TEXT NOT NULL, method TEXT NOT NULL, confidence REAL NOT NULL, source_link TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rows_doc ON rows(source_sha256);
+CREATE TABLE IF NOT EXISTS rejects (
+    record_id TEXT PRIMARY KEY, table_id TEXT, row_index INTEGER, profile TEXT, kind TEXT,
+    reasons TEXT NOT NULL, detail TEXT, raw TEXT,
+    source_file TEXT NOT NULL, source_sha256 TEXT NOT NULL, page INTEGER NOT NULL, pages TEXT,
+    bbox TEXT, method TEXT, confidence REAL, source_link TEXT
+);
+CREATE TABLE IF NOT EXISTS errors (
+    run_id TEXT, source_file TEXT, sha256 TEXT, page INTEGER, stage TEXT, message TEXT
+);
+"""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (and create) the store; WAL so readers are not blocked by a running run."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.executescript(SCHEMA)
+    return conn
+
+
+def _bbox(b) -> str | None:
+    return json.dumps([round(v, 2) for v in b]) if b is not None else None
+
+
+def table_id(sha256: str, index: int) -> str:
+    return f"{sha256[:16]}-t{index}"
+
+
+def _prov_values(p: Provenance) -> tuple:
+    return (p.source_file, p.source_sha256, p.page, json.dumps(list(p.pages or (p.page,))),
+            _bbox(p.bbox), p.method, p.confidence, p.source_link)
+
+
+def delete_document(conn: sqlite3.Connection, sha256: str) -> None:
+    """Remove everything stored for one document (a rerun replaces it whole)."""
+    ids = [r[0] for r in conn.execute("SELECT table_id FROM tables WHERE sha256=?", (sha256,))]
+    conn.executemany("DELETE FROM cells WHERE table_id=?", [(i,) for i in ids])
+    for sql in ("DELETE FROM tables WHERE sha256=?", "DELETE FROM pages WHERE sha256=?",
+                "DELETE FROM pages_fts WHERE sha256=?", "DELETE FROM documents WHERE sha256=?"):
+        conn.execute(sql, (sha256,))
+    delete_rows(conn, sha256)
+
+
+def delete_rows(conn: sqlite3.Connection, sha256: str) -> None:
+    conn.execute("DELETE FROM rows WHERE source_sha256=?", (sha256,))
+    conn.execute("DELETE FROM rejects WHERE source_sha256=?", (sha256,))
+
+
+def write_document(conn: sqlite3.Connection, doc: DocumentResult, run_id: str, size: int,
+                   settings_hash: str) -> None:
+    """Document, pages, full text, tables and cells of one document (caller holds the txn)."""
+    delete_document(conn, doc.sha256)
+    conn.execute(
+        "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (doc.sha256, doc.path, json.dumps(doc.paths or [doc.path]), doc.kind, size,
+         len(doc.pages), doc.status, doc.error, run_id, settings_hash),
+    )
+    for p in doc.pages:
+        words = json.dumps([[w.text, round(w.x0, 2), round(w.top, 2), round(w.x1, 2),
+                             round(w.bottom, 2)] for w in p.words]) if p.words else None
+        conn.execute(
+            "INSERT INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (doc.sha256, p.number, doc.path, p.route, p.status, p.text_quality, p.char_count,
+             None, None, p.width, p.height, p.sheet, p.text, words, p.error),
+        )
+        if p.text:
+            conn.execute("INSERT INTO pages_fts VALUES (?,?,?,?)",
+                         (p.text, doc.path, doc.sha256, p.number))
+    index = 0
+    for p in doc.pages:
+        for t in p.tables:
+            write_table(conn, doc.sha256, index, t)
+            index += 1
+
+
+def write_table(conn: sqlite3.Connection, sha256: str, index: int, t: Table) -> None:
+    tid = table_id(sha256, index)
+    conn.execute(
+        "INSERT INTO tables VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (tid, sha256, index, t.page, json.dumps(t.pages), t.sheet, t.engine, t.score, t.ncols,
+         len(t.rows), json.dumps(list(t.header)), _bbox(t.bbox), None, None),
+    )
+    conn.executemany(
+        "INSERT INTO cells VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [(tid, ri, ci, r.kind, r.page, r.sheet_row, c.text, _bbox(c.bbox), c.confidence,
+          c.redaction)
+         for ri, r in enumerate(t.rows) for ci, c in enumerate(r.cells)],
+    )
+
+
+def load_tables(conn: sqlite3.Connection, sha256: str) -> list[tuple[int, Table]]:
+    """Tables of one document rebuilt from the store (so normalize needs no re-extraction)."""
+    out = []
+    for t in conn.execute("SELECT * FROM tables WHERE sha256=? ORDER BY table_index", (sha256,)):
+        rows: dict[int, list] = {}
+        meta: dict[int, tuple] = {}
+        for c in conn.execute("SELECT * FROM cells WHERE table_id=? ORDER BY row_index, col",
+                              (t["table_id"],)):
+            bbox = tuple(json.loads(c["bbox"])) if c["bbox"] else None
+            rows.setdefault(c["row_index"], []).append(
+                Cell(c["text"], bbox, c["confidence"], c["redaction"]))
+            meta[c["row_index"]] = (c["row_kind"], c["page"], c["sheet_row"])
+        trows = tuple(TableRow(tuple(rows[i]), meta[i][1], meta[i][0], sheet_row=meta[i][2])
+                      for i in sorted(rows))
+        bbox = tuple(json.loads(t["bbox"])) if t["bbox"] else None
+        out.append((t["table_index"], Table(trows, t["engine"], t["score"], t["page"], bbox,
+                                            tuple(json.loads(t["header"])), t["sheet"])))
+    return out
+
+
+def write_rows(conn: sqlite3.Connection, sha256: str, index: int, profile: str | None,
+               kind: str | None, rows: Iterable[RowOut], rejects: Iterable[RejectOut]) -> None:
+    conn.execute("UPDATE tables SET profile=?, kind=? WHERE table_id=?",
+                 (profile, kind, table_id(sha256, index)))
+    tid = table_id(sha256, index)
+    for r in rows:
+        cols = [_text(r.fields.get(c)) for c in ROW_COLUMNS]
+        conn.execute(
+            f"INSERT OR REPLACE INTO rows VALUES ({','.join('?' * (6 + len(ROW_COLUMNS) + 4 + 8))})",
+            (r.record_id, tid, r.row_index, r.profile, r.kind, int(r.is_total), *cols,
+             ";".join(r.redacted_fields) or None, ";".join(r.redactions) or None,
+             json.dumps(r.fields, default=str), json.dumps(r.raw), *_prov_values(r.provenance)),
+        )
+    for j in rejects:
+        conn.execute(
+            "INSERT OR REPLACE INTO rejects VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (j.record_id, tid, j.row_index, j.profile, j.kind, ";".join(j.reasons), j.detail,
+             json.dumps(j.raw), *_prov_values(j.provenance)),
+        )
+
+
+def _text(v) -> str | None:
+    if v is None:
+        return None
+    return v if isinstance(v, str) else str(v)
+
+
+def record_error(conn: sqlite3.Connection, run_id: str, source_file: str, sha256: str | None,
+                 page: int | None, stage: str, message: str) -> None:
+    conn.execute("INSERT INTO errors VALUES (?,?,?,?,?,?)",
+                 (run_id, source_file, sha256, page, stage, message))

@@ -1,0 +1,1 @@
+"""Raw tables → canonical rows: profiles, field normalizers and validation."""

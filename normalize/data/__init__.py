@@ -1,0 +1,1 @@
+"""Hand knowledge as data files, each citing its source."""

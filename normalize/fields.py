@@ -1,0 +1,112 @@
+"""Field normalizers for the foundation stage: text, dates, USPS states, counts, redactions.
+
+Each returns a `Normalized` value that says what it did, so rows can carry the method and a
+reject can say why. The full jurisdiction and offense normalizers build on these (issue 3).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from importlib import resources
+
+from dateutil import parser as dateparser
+
+_REDACTION = re.compile(r"\(?\s*b\s*\)?\s*\(?\s*([1-9])\s*\)?(\s*\(?\s*([A-Fa-f])\s*\)?)?",
+                        re.IGNORECASE)
+_REDACTION_CELL = re.compile(
+    r"^\s*(\(?\s*b\s*\)?\s*\(?\s*[1-9]\s*\)?(\s*\(\s*[A-Fa-f]\s*\))?[\s,;/&and]*)+\s*$",
+    re.IGNORECASE,
+)
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A normalized value, or None with the reason it could not be had."""
+
+    value: object
+    ok: bool = True
+    reason: str | None = None
+
+
+def clean_text(text: str | None) -> str:
+    """Whitespace folded, stray footnote markers kept (they are evidence)."""
+    return " ".join((text or "").split())
+
+
+def redaction_codes(text: str | None) -> str | None:
+    """FOIA exemption codes of a redacted cell, e.g. "(b)(6);(b)(7)(C)"; None if not redacted."""
+    t = clean_text(text)
+    if not t or not _REDACTION_CELL.match(t):
+        return None
+    codes = []
+    for m in _REDACTION.finditer(t):
+        code = f"(b)({m.group(1)})" + (f"({m.group(3).upper()})" if m.group(3) else "")
+        if code not in codes:
+            codes.append(code)
+    return ";".join(codes) or None
+
+
+@lru_cache(maxsize=1)
+def _states() -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    with resources.files("normalize.data").joinpath("states.csv").open(encoding="utf-8") as fh:
+        rows = [line for line in fh if not line.startswith("#")]
+    for row in csv.DictReader(rows):
+        lookup[row["name"].lower()] = row["usps"]
+        lookup[row["usps"].lower()] = row["usps"]
+    return lookup
+
+
+def normalize_state(text: str | None) -> Normalized:
+    """USPS code from a code or a full name ("Fla." and such come with the gazetteer, issue 3)."""
+    t = clean_text(text).strip(".").lower()
+    if not t:
+        return Normalized(None, False, "missing")
+    code = _states().get(t)
+    return Normalized(code) if code else Normalized(None, False, f"unknown state {text!r}")
+
+
+def normalize_date(text: str | None, *, pivot_year: int | None = None) -> Normalized:
+    """ISO date from the formats releases use; two-digit years resolved near the pivot year.
+
+    Month-first is assumed (US releases). An integer in Excel's serial range is an Excel date.
+    """
+    t = clean_text(text).rstrip("*")
+    if not t:
+        return Normalized(None, False, "missing")
+    if re.fullmatch(r"\d{5}(\.0+)?", t):
+        serial = int(float(t))
+        if 20000 <= serial <= 80000:
+            return Normalized((EXCEL_EPOCH + timedelta(days=serial)).isoformat())
+    if not re.search(r"\d", t):
+        return Normalized(None, False, f"not a date: {text!r}")
+    try:
+        parsed = dateparser.parse(t, dayfirst=False, yearfirst=False,
+                                  default=datetime(1900, 1, 1))
+    except (ValueError, OverflowError):
+        return Normalized(None, False, f"not a date: {text!r}")
+    year = parsed.year
+    two_digit = re.search(r"(^|\D)\d{2}$", t) is not None
+    if two_digit and pivot_year is not None:
+        century = pivot_year - pivot_year % 100
+        year = century + parsed.year % 100
+        if year > pivot_year + 50:
+            year -= 100
+    if year == 1900 and not re.search(r"1900", t):
+        return Normalized(None, False, f"date without a year: {text!r}")
+    return Normalized(parsed.replace(year=year).date().isoformat())
+
+
+def normalize_count(text: str | None) -> Normalized:
+    """Integer count from "1,234", "188*", "(12)"; blank is missing, not zero."""
+    t = clean_text(text).replace(",", "").rstrip("*†‡").strip()
+    if not t:
+        return Normalized(None, False, "missing")
+    if re.fullmatch(r"\(?\d+\)?(\.0+)?", t):
+        return Normalized(int(float(t.strip("()"))))
+    return Normalized(None, False, f"not a count: {text!r}")

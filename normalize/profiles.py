@@ -1,0 +1,127 @@
+"""Profiles: which canonical fields a release's tables hold, found by fuzzy header matching.
+
+A profile is a TOML file under `normalize/data/profiles/` (one per release type). Each of its
+table kinds lists header aliases per canonical field; a table is claimed by the kind whose
+aliases match the most header cells (at least `min_fields`, all `required` ones). Tables no
+profile claims stay generic: header → value, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+# A header cell matches an alias at or above this rapidfuzz ratio (after normalization).
+HEADER_MATCH = 86
+
+
+@dataclass(frozen=True)
+class TableKind:
+    """One kind of table a release contains (e.g. declined detainers, county counts)."""
+
+    kind: str
+    fields: dict[str, tuple[str, ...]]
+    types: dict[str, str] = field(default_factory=dict)
+    min_fields: int = 2
+    required: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str
+    tables: tuple[TableKind, ...]
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """How a profile claims a table: the kind and which column holds which field."""
+
+    profile: str
+    kind: str
+    columns: dict[int, str]  # column index → canonical field
+    scores: dict[int, float]
+    types: dict[str, str]
+
+    @property
+    def score(self) -> float:
+        return sum(self.scores.values()) / (100 * max(len(self.scores), 1))
+
+
+def norm_header(text: str) -> str:
+    """Lower case, punctuation and footnote marks out, spaces folded."""
+    t = re.sub(r"[^0-9a-z]+", " ", text.lower())
+    return " ".join(t.split())
+
+
+def load_profile(source: str | Path) -> Profile:
+    """A profile by bundled name ("ddor") or by path to a TOML file."""
+    path = Path(source)
+    if path.suffix == ".toml" and path.exists():
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    else:
+        res = resources.files("normalize.data").joinpath("profiles", f"{source}.toml")
+        if not res.is_file():
+            raise ValueError(f"no profile named {source!r}; bundled: {', '.join(bundled())}")
+        data = tomllib.loads(res.read_text(encoding="utf-8"))
+    kinds = tuple(
+        TableKind(
+            kind=t["kind"],
+            fields={k: tuple(norm_header(a) for a in v) for k, v in t["fields"].items()},
+            types=dict(t.get("types", {})),
+            min_fields=int(t.get("min_fields", 2)),
+            required=tuple(t.get("required", ())),
+        )
+        for t in data.get("tables", [])
+    )
+    return Profile(data["name"], data.get("description", ""), kinds)
+
+
+@lru_cache(maxsize=8)
+def cached_profile(source: str) -> Profile:
+    return load_profile(source)
+
+
+def bundled() -> list[str]:
+    folder = resources.files("normalize.data").joinpath("profiles")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def _match_kind(header: list[str], kind: TableKind) -> tuple[dict[int, str], dict[int, float]]:
+    """Best one-to-one assignment of header cells to fields, greedy by score."""
+    pairs = []
+    for col, text in enumerate(header):
+        h = norm_header(text)
+        if not h:
+            continue
+        for fname, aliases in kind.fields.items():
+            best = process.extractOne(h, aliases, scorer=fuzz.ratio)
+            if best and best[1] >= HEADER_MATCH:
+                pairs.append((best[1], col, fname))
+    columns: dict[int, str] = {}
+    scores: dict[int, float] = {}
+    for score, col, fname in sorted(pairs, reverse=True):
+        if col in columns or fname in columns.values():
+            continue
+        columns[col] = fname
+        scores[col] = score
+    return columns, scores
+
+
+def match_table(header: list[str], profile: Profile) -> HeaderMatch | None:
+    """The table kind of `profile` that claims this header, or None."""
+    best: HeaderMatch | None = None
+    for kind in profile.tables:
+        columns, scores = _match_kind(header, kind)
+        if len(columns) < kind.min_fields or not set(kind.required) <= set(columns.values()):
+            continue
+        cand = HeaderMatch(profile.name, kind.kind, columns, scores, kind.types)
+        if best is None or (len(cand.columns), cand.score) > (len(best.columns), best.score):
+            best = cand
+    return best
