@@ -99,7 +99,7 @@ def stitch_tables(pages: list[tuple[int, float, list[Table]]]) -> list[Table]:
     """
     out: list[Table] = []
     heights = {n: h for n, h, _ in pages}
-    for number, _height, tables in pages:
+    for _number, _height, tables in pages:
         for i, table in enumerate(tables):
             prev = out[-1] if out else None
             if i == 0 and prev is not None and _continues(prev, table, heights[prev.pages[-1]]):

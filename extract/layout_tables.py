@@ -119,16 +119,19 @@ def _crosses_gutter(line: TextLine, others: list[TextLine], char_size: float) ->
 def find_table_blocks(layout: PageLayout) -> list[Block]:
     """Blocks of lines that have two or more consistent columns."""
     lines = group_lines(layout.words, layout.char_size)
+    size = layout.char_size
+    raw = group_blocks(lines, size, layout.hrules)
     out: list[Block] = []
-    for block in group_blocks(lines, layout.char_size, layout.hrules):
+    consumed: set[int] = set()
+    for i, block in enumerate(raw):
+        if i in consumed:
+            continue
         width = max(ln.x1 for ln in block) - min(ln.x0 for ln in block)
         core = list(block)
-        above: list[TextLine] = []
         below: list[TextLine] = []
-        size = layout.char_size
         while core and (_spanning(core[0], size, width)
                         or _crosses_gutter(core[0], core[1:], size)):
-            above.append(core.pop(0))
+            core.pop(0)
         while core and (
             _spanning(core[-1], size, width)
             or _crosses_gutter(core[-1], core[:-1], size)
@@ -143,8 +146,23 @@ def find_table_blocks(layout: PageLayout) -> list[Block]:
         multi = sum(1 for ln in core if len(_cells_of(ln, edges)) >= 2)
         if multi < MIN_TABLE_LINES:
             continue
+        # Footnotes set a little apart under the table ("* Counts include ...") belong to it.
+        j, last = i + 1, (below or core)[-1]
+        while j < len(raw) and _footnote_block(raw[j], last, size):
+            below.extend(raw[j])
+            consumed.add(j)
+            last, j = raw[j][-1], j + 1
         out.append(Block(tuple(core), tuple(edges), tuple(below), ruled))
     return _merge_aligned(out, layout)
+
+
+def _footnote_block(block: list[TextLine], above: TextLine, size: float) -> bool:
+    """Lines just under a table that are notes: first starts with a note mark, all one run."""
+    return (
+        block[0].top - above.bottom <= 3 * size
+        and looks_like_footnote(block[0].text)
+        and all(len(split_segments(ln, size)) == 1 for ln in block)
+    )
 
 
 def _merge_aligned(blocks: list[Block], layout: PageLayout) -> list[Block]:

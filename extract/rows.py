@@ -14,8 +14,10 @@ _DATE = re.compile(
     r"^(\d{1,2}[/\-.]\d{1,2}[/\-.]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|"
     r"[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{2,4})$"
 )
-_TOTAL = re.compile(r"^\s*(grand\s+)?totals?\b|^\s*sum\b|^\s*all\s+(states|counties|jurisdictions)\b",
-                    re.IGNORECASE)
+_TOTAL = re.compile(
+    r"^\s*(grand\s+)?totals?\b|^\s*sum\b|^\s*all\s+(states|counties|jurisdictions)\b",
+    re.IGNORECASE,
+)
 _FOOTNOTE_START = re.compile(
     r"^\s*(\*|†|‡|§|¹|²|³|\(\d\)|\d\s|\[\d+\]|note|notes|source|sources|footnote)", re.IGNORECASE
 )

@@ -73,7 +73,8 @@ def select_tables(candidates: list[Table]) -> list[Table]:
     best = []
     for g in groups:
         most = max(_chars(t) for t in g) or 1
-        # A candidate that holds much less of the region's text than another has missed part of it.
-        pick = max(g, key=lambda t: (t.score * (0.6 + 0.4 * _chars(t) / most), t.engine == "layout"))
+        # A candidate holding much less of the region's text than another has missed part of it.
+        pick = max(g, key=lambda t: (t.score * (0.6 + 0.4 * _chars(t) / most),
+                                     t.engine == "layout"))
         best.append(pick)
     return sorted(best, key=lambda t: (t.bbox[1] if t.bbox else 0, t.bbox[0] if t.bbox else 0))

@@ -116,8 +116,16 @@ def _sniff_text(head: bytes, name: str) -> str:
     except csv.Error:
         pass
     for delim in order:
-        counts = {len(row) for row in csv.reader(lines, delimiter=delim)}
-        if len(lines) >= (1 if ext_ok else 2) and len(counts) == 1 and counts.pop() >= 2:
+        widths = [len(row) for row in csv.reader(lines, delimiter=delim)]
+        # Releases put title lines above the header ("Declined Detainers by County" alone on
+        # line 1) and notes below: up to 3 narrower lines at either end are allowed.
+        body = widths
+        for _ in range(3):
+            if len(body) > 2 and body[0] < max(body):
+                body = body[1:]
+            if len(body) > 2 and body[-1] < max(body):
+                body = body[:-1]
+        if len(body) >= (1 if ext_ok else 2) and len(set(body)) == 1 and body[0] >= 2:
             return "tsv" if delim == "\t" else "csv"
     return "unknown"
 
@@ -353,4 +361,9 @@ def build_inventory(
         items.append(replace(s, paths=[s.path]))
         if s.sha256:
             by_sha[s.sha256] = items[-1]
+    for item in items:
+        if len(item.paths) > 1:
+            # The shallowest path names the content ("copies/x.pdf" is the copy, not "x.pdf").
+            item.paths.sort(key=lambda p: (p.count("/"), p))
+            item.path = item.paths[0]
     return sorted(items, key=lambda i: i.path)

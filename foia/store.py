@@ -22,6 +22,10 @@ ROW_COLUMNS = ("aor", "jurisdiction_raw", "county", "state", "county_fips", "jur
                "offense_raw", "offense_categories", "most_serious", "detainer_issued",
                "declined_date", "declined_count", "policy_type", "policy_text", "aor_raw")
 
+# record_id, table_id, row_index, profile, kind, is_total | DDOR columns | redacted_fields,
+# redactions, fields, raw | eight provenance columns
+ROW_PLACEHOLDERS = ",".join("?" * (6 + len(ROW_COLUMNS) + 4 + len(PROVENANCE_COLUMNS)))
+
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, started TEXT, finished TEXT, dump TEXT, version TEXT,
@@ -179,7 +183,7 @@ def write_rows(conn: sqlite3.Connection, sha256: str, index: int, profile: str |
     for r in rows:
         cols = [_text(r.fields.get(c)) for c in ROW_COLUMNS]
         conn.execute(
-            f"INSERT OR REPLACE INTO rows VALUES ({','.join('?' * (6 + len(ROW_COLUMNS) + 4 + 8))})",
+            f"INSERT OR REPLACE INTO rows VALUES ({ROW_PLACEHOLDERS})",
             (r.record_id, tid, r.row_index, r.profile, r.kind, int(r.is_total), *cols,
              ";".join(r.redacted_fields) or None, ";".join(r.redactions) or None,
              json.dumps(r.fields, default=str), json.dumps(r.raw), *_prov_values(r.provenance)),

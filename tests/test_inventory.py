@@ -329,10 +329,21 @@ def test_rerun_is_deterministic(tmp_path: Path) -> None:
     (tmp_path / "d" / "z.csv").write_bytes(CSV)
     first = build_inventory(tmp_path / "d", tmp_path / "work")
     assert build_inventory(tmp_path / "d", tmp_path / "work") == first
-    assert [i.path for i in first] == ["r.zip", "r.zip/a.pdf", "r.zip/b.csv"]
-    assert first[2].paths == ["r.zip/b.csv", "z.csv"]
+    # The shallowest path names a duplicated content; the zip member is kept as a second path.
+    assert [i.path for i in first] == ["r.zip", "r.zip/a.pdf", "z.csv"]
+    assert first[2].paths == ["z.csv", "r.zip/b.csv"]
 
 
 def test_missing_dump_raises(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         build_inventory(tmp_path / "nope", tmp_path / "work")
+
+
+def test_csv_with_unpadded_title_and_note_lines_is_csv() -> None:
+    text = (
+        b"Declined Detainers by County, Week of February 18 2017\n"
+        b"County,State,Declined Detainers\nGwinnett,GA,24\nCook,IL,12\nKing,WA,9\n"
+        b"Source: ICE\n"
+    )
+    assert sniff_kind(text, "counts.dat") == "csv"
+    assert sniff_kind(b"Just a line of prose.\nAnother line, with a comma.\n", "a.txt") == "unknown"

@@ -1,0 +1,45 @@
+"""Shared fixtures: the sample dump run once per session through the whole pipeline."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from foia.pipeline import run_dump
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+SAMPLE_DUMP = FIXTURES / "sample_dump"
+TRUTH = FIXTURES / "truth"
+REAL = FIXTURES / "real"
+
+
+def load_truth(name: str) -> dict:
+    return json.loads((TRUTH / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory: pytest.TempPathFactory):
+    """(summary, output folder) of `run_dump` on the committed sample dump."""
+    out = tmp_path_factory.mktemp("sample_out")
+    summary = run_dump(SAMPLE_DUMP, out)
+    return summary, out
+
+
+@pytest.fixture(scope="session")
+def sample_db(sample_run):
+    _, out = sample_run
+    conn = sqlite3.connect(out / "foia.sqlite")
+    conn.row_factory = sqlite3.Row
+    yield conn
+    conn.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Goldens never regenerate silently: the switch must be off in CI.
+    if os.environ.get("CI") and os.environ.get("FOIA_REGENERATE_GOLDENS"):
+        raise pytest.UsageError("FOIA_REGENERATE_GOLDENS must not be set in CI")
