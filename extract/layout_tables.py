@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from extract.lines import TextLine, group_blocks, group_lines, split_segments
 from extract.model import Cell, Table, TableRow, Word, union_bbox
 from extract.page_layout import HRule, PageLayout, VRule
@@ -45,15 +47,61 @@ def _spanning(line: TextLine, char_size: float, width: float) -> bool:
 
 
 def _gutters(lines: list[TextLine], x0: float, x1: float, min_width: float) -> list[float]:
-    """Centres of the x-ranges that no line's words cover (wider than min_width)."""
-    spans = sorted((w.x0, w.x1) for ln in lines for w in ln.words)
+    """Centres of the x-ranges that (almost) no line's words cover, wider than min_width.
+
+    In a block of ten lines or more, up to a tenth of the lines may cross a gutter: spanning
+    group headers ("Redemption" over Handgun / Long Gun / Other) and the odd overflowing value
+    would otherwise hide every sub-column.
+    """
+    if x1 <= x0:
+        return []
+    step = 0.25
+    n = len(lines)
+    allowed = n // 10 if n >= 10 else 0
+    size = int((x1 - x0) / step) + 2
+    count = np.zeros(size, dtype=np.int32)
+    for ln in lines:
+        covered = np.zeros(size, dtype=bool)
+        for w in ln.words:
+            covered[max(0, int((w.x0 - x0) / step)):int((w.x1 - x0) / step) + 1] = True
+        count += covered
+    free = count <= allowed
     cuts: list[float] = []
-    reach = x0
-    for a, b in spans:
-        if a - reach >= min_width and reach > x0:
-            cuts.append((reach + a) / 2)
-        reach = max(reach, b)
-    return [c for c in cuts if x0 < c < x1]
+    i = 0
+    while i < size:
+        if not free[i]:
+            i += 1
+            continue
+        j = i
+        while j < size and free[j]:
+            j += 1
+        # Interior runs only: text on both sides, and wide enough to be a gutter.
+        if i > 0 and j < size and (j - i) * step >= min_width:
+            cuts.append(x0 + _clearest(count[i:j], i, int(min_width / step)) * step)
+        i = j
+    return cuts
+
+
+def _clearest(run: np.ndarray, offset: int, min_len: int) -> float:
+    """Index of the cut inside a gutter: the middle of its longest stretch no line crosses.
+
+    A header wider than its column ("Declined Detainers" over a column of counts) crosses the
+    gutter on one side only; cutting where nothing crosses keeps the header with its column.
+    """
+    best, best_len, k = None, 0, 0
+    while k < len(run):
+        if run[k] == 0:
+            m = k
+            while m < len(run) and run[m] == 0:
+                m += 1
+            if m - k > best_len:
+                best, best_len = (k + m) / 2, m - k
+            k = m
+        else:
+            k += 1
+    if best is None or best_len < min_len:
+        return offset + len(run) / 2
+    return offset + best
 
 
 def _vrule_edges(vrules: list[VRule], top: float, bottom: float) -> list[float]:
@@ -83,8 +131,9 @@ def find_columns(lines: list[TextLine], layout: PageLayout) -> tuple[list[float]
     if len(ruled) >= 2:
         # Rules bound the groups; gutters inside a ruled cell split sub-columns (NICS draws one
         # rule around "Handgun Long Gun Other").
-        near = 1.5 * layout.char_size
-        extra = [c for c in cuts if all(abs(c - x) > near for x in ruled)]
+        # A cut is the same gap as a rule when no text lies between the two.
+        extra = [c for c in cuts
+                 if all(_column_has_text(lines, min(c, x), max(c, x)) for x in ruled)]
         edges = sorted({*ruled, *extra})
         if edges[0] > x0 + 1:
             edges.insert(0, x0 - 1)
@@ -258,17 +307,59 @@ def _row_from(lines: list[TextLine], edges: tuple[float, ...], page: int, kind: 
     return TableRow(tuple(cells), page, kind)  # type: ignore[arg-type]
 
 
+def _line_texts(lines: list[TextLine], edges: tuple[float, ...]) -> list[list[str]]:
+    ncols = len(edges) - 1
+    out = []
+    for ln in lines:
+        cells = _cells_of(ln, edges)
+        out.append([" ".join(w.text for w in cells.get(i, [])) for i in range(ncols)])
+    return out
+
+
+def _header_cuts(header: list[TextLine], data: list[TextLine], edges: tuple[float, ...],
+                 char_size: float) -> list[float]:
+    """Columns only the header shows: sub-headers over columns that are empty in every row.
+
+    NICS prints "Rentals: Handgun  Long Gun" over two columns no state fills; no gutter can
+    be seen in the data, so the header's own word groups mark the boundary.
+    """
+    if not header or not data:
+        return []
+    cuts: list[float] = []
+    segs = split_segments(header[-1], char_size)
+    for a, b in zip(segs, segs[1:]):
+        left, right = a[-1].x1, b[0].x0
+        mid_a = (a[0].x0 + a[-1].x1) / 2
+        mid_b = (b[0].x0 + b[-1].x1) / 2
+        if any(mid_a < e < mid_b for e in edges):
+            continue
+        cut = (left + right) / 2
+        # The column pair must be (nearly) empty below, and nothing may straddle the cut (a
+        # Totals row may fill it: NICS prints 0 under both Rentals columns there).
+        busy = sum(1 for ln in data if any(mid_a < (w.x0 + w.x1) / 2 < mid_b for w in ln.words))
+        if busy > len(data) // 10 or any(w.x0 < cut < w.x1 for ln in data for w in ln.words):
+            continue
+        cuts.append(cut)
+    return cuts
+
+
 def build_table(block: Block, layout: PageLayout) -> Table:
     """One block → one Table with header, data, total and footnote rows."""
     lines = list(block.lines)
     edges = block.edges
+    bold = [all(w.bold for w in ln.words) for ln in lines]
+    bold_hint = bold if any(bold) and not all(bold) else None
+    texts = _line_texts(lines, edges)
+    header_lines = count_header_rows(texts, bold_hint)
+    extra = _header_cuts(lines[:header_lines], lines[header_lines:], edges, layout.char_size)
+    if extra:
+        edges = tuple(sorted((*edges, *extra)))
+        texts = _line_texts(lines, edges)
+        header_lines = count_header_rows(texts, bold_hint)
     ncols = len(edges) - 1
     cells_by_line = [_cells_of(ln, edges) for ln in lines]
-    texts = [[" ".join(w.text for w in c.get(i, [])) for i in range(ncols)] for c in cells_by_line]
-    bold = [all(w.bold for w in ln.words) for ln in lines]
     x0, x1 = edges[0], edges[-1]
     rule_starts = _rule_starts(lines, layout.hrules, x0, x1)
-    header_lines = count_header_rows(texts, bold if any(bold) and not all(bold) else None)
     key_starts = [True] * header_lines + _record_starts(cells_by_line[header_lines:], ncols)
     if block.ruled_columns and sum(rule_starts) >= 3 and sum(rule_starts) >= 0.8 * sum(key_starts):
         # A full grid with a rule under every record: the rules are authoritative (a wrapped

@@ -87,7 +87,10 @@ def normalize(out: Path, profile: str) -> None:
     """
     if not store_path(out).exists():
         raise click.ClickException(f"no store at {store_path(out)}")
-    summary = renormalize(out, None if profile.lower() == "none" else profile)
+    try:
+        summary = renormalize(out, None if profile.lower() == "none" else profile)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     _print_summary(summary, out)
 
 
@@ -103,6 +106,7 @@ def export(fmt: str, out: Path, tables: tuple[str, ...]) -> None:
     """
     if not store_path(out).exists():
         raise click.ClickException(f"no store at {store_path(out)}")
+    out = store_path(out).parent  # --out may name the folder or the foia.sqlite in it
     try:
         for path in export_tables(out, fmt, tables):
             click.echo(str(path))

@@ -70,6 +70,14 @@ def load_profile(source: str | Path) -> Profile:
         if not res.is_file():
             raise ValueError(f"no profile named {source!r}; bundled: {', '.join(bundled())}")
         data = tomllib.loads(res.read_text(encoding="utf-8"))
+    try:
+        return _profile_from(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"invalid profile {source}: {exc!r} (needs name and [[tables]] "
+                         "with kind and fields)") from exc
+
+
+def _profile_from(data: dict) -> Profile:
     kinds = tuple(
         TableKind(
             kind=t["kind"],
