@@ -125,3 +125,25 @@ def test_row_bbox_contains_its_text(sample_db, sample_run):
                         assert word in inside, (source_file, r["page"], word)
                 checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("truth_name,archive", VARIANTS)
+def test_declined_rows_normalized_as_truth_says(sample_db, truth_name, archive):
+    """Dates in every release format become the truth's ISO dates; redactions become nulls."""
+    truth = load_truth(truth_name)
+    stored = {
+        tuple(json.loads(r["raw"]).values()): r
+        for r in sample_db.execute(
+            "SELECT * FROM rows WHERE source_file=? AND kind='declined_detainers'",
+            (truth["file"],))
+    }
+    table = next(t for t in truth["tables"] if t["name"] == "declined_detainers")
+    for row in table["rows"]:
+        got = stored[tuple(row["cells"])]
+        want = row["truth"]
+        assert got["detainer_issued"] == want["detainer_issued"], row["cells"]
+        assert got["declined_date"] == want["declined_date"], row["cells"]
+        assert got["state"] == want["state"]
+        assert (got["redacted_fields"] or "").split(";") == (want["redacted"] or [""])
+        if want["redacted"]:
+            assert got["facility"] is None and got["redactions"].startswith("(b)(")
