@@ -1,8 +1,8 @@
 """One PDF → DocumentResult: route every page, read text pages, find and stitch tables.
 
 Per page: route (pypdfium2 triage) → read layout (pdfplumber) → furniture out → candidates from
-our layout builder and pdfplumber, camelot lattice only where the page has ruling lines (it renders
-the page, so it is not run where it cannot win) → best per region → stitched across pages.
+our layout builder and pdfplumber → best per region; where the best is doubtful, pdfplumber's text
+strategy and camelot (lattice on ruled pages, stream) are tried too → stitched across pages.
 OCR pages are recorded `pending_ocr` until the OCR route exists; nothing is skipped silently.
 """
 
@@ -32,10 +32,10 @@ ENGINES = ("layout", "pdfplumber-lines", "pdfplumber-text", "camelot-lattice", "
 class ExtractSettings:
     """What the born-digital extraction runs; hashed into the cache key and written per run."""
 
-    engines: tuple[str, ...] = ("layout", "pdfplumber-lines", "camelot-lattice")
+    engines: tuple[str, ...] = ("layout", "pdfplumber-lines")
     # Below this score our best candidate is doubted and the slower text engines are tried too.
     fallback_below: float = 0.75
-    fallback_engines: tuple[str, ...] = ("pdfplumber-text", "camelot-stream")
+    fallback_engines: tuple[str, ...] = ("pdfplumber-text", "camelot-lattice", "camelot-stream")
     store_words: bool = True
     extra: dict = field(default_factory=dict)
 
@@ -74,6 +74,48 @@ def _candidates(page, layout: PageLayout, engines: tuple[str, ...]) -> list[Tabl
     return found
 
 
+def _tables_by_page(path: str, rel_path: str, layouts: list[PageLayout], plumber_pages: dict,
+                    results: dict[int, PageResult], cfg: ExtractSettings
+                    ) -> list[tuple[int, float, list[Table]]]:
+    """Candidates per page, best per region; slower engines only where the best is doubtful.
+
+    Primary engines run on every page (camelot lattice only on pages with ruling lines: it
+    renders the page and cannot win elsewhere). Pages whose best table scores under
+    `fallback_below` get the fallback engines too and are selected again.
+    """
+    cands: dict[int, list[Table]] = {}
+    for lay in layouts:
+        try:
+            cands[lay.number] = _candidates(plumber_pages[lay.number], lay, cfg.engines)
+        except Exception as exc:
+            log.exception("tables failed on page %s of %s", lay.number, rel_path)
+            results[lay.number].status = "error"
+            results[lay.number].error = f"table extraction failed: {exc}"
+    best = {n: select_tables(c) for n, c in cands.items()}
+    doubtful = {n for n, ts in best.items() if any(t.score < cfg.fallback_below for t in ts)}
+    by_number = {lay.number: lay for lay in layouts}
+    for n in sorted(doubtful):
+        try:
+            cands[n] += _candidates(plumber_pages[n], by_number[n], cfg.fallback_engines)
+        except Exception:  # a fallback that fails leaves the primary result standing
+            log.exception("fallback engines failed on page %s of %s", n, rel_path)
+    for flavor in ("lattice", "stream"):
+        name = f"camelot-{flavor}"
+        pages = set(cands) if name in cfg.engines else (
+            doubtful if name in cfg.fallback_engines else set())
+        if flavor == "lattice":
+            pages = {n for n in pages if _has_grid(by_number[n])}
+        if pages:
+            heights = {n: by_number[n].height for n in pages}
+            for n, found in camelot_tables(path, pages, flavor, heights).items():
+                cands[n] += found
+                doubtful.add(n)
+    for n in doubtful:
+        best[n] = select_tables(cands[n])
+    return [(lay.number, lay.height, best[lay.number]) for lay in layouts
+            if lay.number in best]
+
+
 def extract_pdf(path: str, rel_path: str, sha256: str,
                 settings: ExtractSettings | dict | None = None) -> DocumentResult:
     """Extract every page of one PDF; per-page failures are recorded, not raised."""
@@ -109,32 +151,7 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
             except Exception as exc:
                 res.status, res.error = "error", f"text layer unreadable: {exc}"
         clean, _ = strip_furniture(layouts)
-        per_page: list[tuple[int, float, list[Table]]] = []
-        grid_pages = [lay.number for lay in clean if _has_grid(lay)]
-        lattice = (camelot_tables(path, grid_pages, "lattice", {n: results[n].height or 0
-                                                                 for n in grid_pages})
-                   if "camelot-lattice" in cfg.engines and grid_pages else {})
-        doubtful: list[int] = []
-        for lay in clean:
-            try:
-                cands = _candidates(plumber_pages[lay.number], lay, cfg.engines)
-                cands += lattice.get(lay.number, [])
-                best = select_tables(cands)
-                if any(t.score < cfg.fallback_below for t in best) and cfg.fallback_engines:
-                    extra = _candidates(plumber_pages[lay.number], lay, cfg.fallback_engines)
-                    best = select_tables(cands + extra)
-                    if "camelot-stream" in cfg.fallback_engines:
-                        doubtful.append(lay.number)
-                per_page.append((lay.number, lay.height, best))
-            except Exception as exc:
-                log.exception("tables failed on page %s of %s", lay.number, rel_path)
-                results[lay.number].status = "error"
-                results[lay.number].error = f"table extraction failed: {exc}"
-        if doubtful:
-            stream = camelot_tables(path, doubtful, "stream",
-                                    {n: results[n].height or 0 for n in doubtful})
-            per_page = [(n, h, select_tables(ts + stream.get(n, [])) if n in stream else ts)
-                        for n, h, ts in per_page]
+        per_page = _tables_by_page(path, rel_path, clean, plumber_pages, results, cfg)
     for table in stitch_tables(per_page):
         results[table.page].tables.append(table)
     doc.pages = [results[i] for i in sorted(results)]

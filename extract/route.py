@@ -53,11 +53,15 @@ def text_quality(text: str) -> float:
     chars = [c for c in text if not c.isspace()]
     if not chars:
         return 0.0
-    good = 0
+    # Letters and digits count whole, punctuation half: language is mostly letters, while junk
+    # layers are heavy in ";:.,'~|" and in private-use or replacement characters.
+    good = 0.0
     for c in chars:
         cat = unicodedata.category(c)
-        if cat[0] in "LN" or cat in {"Po", "Pd", "Ps", "Pe", "Sc", "Sm", "Pi", "Pf"}:
+        if cat[0] in "LN":
             good += 1
+        elif cat in {"Po", "Pd", "Ps", "Pe", "Sc", "Sm", "Pi", "Pf"}:
+            good += 0.5
     char_score = good / len(chars)
     # Tokens of pure punctuation (leader dots, dashes) say nothing either way; a word-like token
     # is mostly letters/digits in any script, with at most one change between letters and digits

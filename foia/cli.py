@@ -47,6 +47,11 @@ def main(verbose: bool) -> None:
     Example: foia run fixtures/sample_dump --out output
     """
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+    if not verbose:
+        # PDF parsers log every malformed object they recover from; the run records what
+        # matters (page status, errors table), so their chatter is only for --verbose.
+        for name in ("pdfminer", "playa", "camelot", "pypdfium2"):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
 
 @main.command()

@@ -22,6 +22,15 @@ def load_truth(name: str) -> dict:
     return json.loads((TRUTH / name).read_text(encoding="utf-8"))
 
 
+def manifest_entries() -> list[dict]:
+    """Every file of the sample dump, zip members included (paths `week2.zip/week2/...`)."""
+    out = []
+    for f in load_truth("manifest.json")["files"]:
+        out.append(f)
+        out.extend(f.get("members", []))
+    return out
+
+
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory: pytest.TempPathFactory):
     """(summary, output folder) of `run_dump` on the committed sample dump."""

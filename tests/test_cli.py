@@ -20,7 +20,7 @@ from click.testing import CliRunner, Result
 
 from foia.api import read_rows
 from foia.cli import main
-from tests.conftest import ROOT, SAMPLE_DUMP, TRUTH, load_truth
+from tests.conftest import ROOT, SAMPLE_DUMP, TRUTH, load_truth, manifest_entries
 
 MANIFEST = load_truth("manifest.json")
 # The provenance contract: every exported row carries these, non-null.
@@ -28,15 +28,6 @@ PROVENANCE = ("source_file", "source_sha256", "page", "bbox", "method", "confide
               "source_link")
 FORMATS = ("csv", "parquet", "jsonl")
 ENV = {"COLUMNS": "200"}  # rich must not wrap the summary table's cells
-
-
-def manifest_entries() -> list[dict]:
-    """Every file of the dump, zip members included (paths `week2.zip/week2/...`)."""
-    out = []
-    for f in MANIFEST["files"]:
-        out.append(f)
-        out.extend(f.get("members", []))
-    return out
 
 
 def entry(path: str) -> dict:

@@ -13,20 +13,11 @@ from collections import Counter
 
 import pytest
 
-from tests.conftest import SAMPLE_DUMP, load_truth
+from tests.conftest import SAMPLE_DUMP, load_truth, manifest_entries
 
 MANIFEST = load_truth("manifest.json")
 PROVENANCE = ("source_file", "source_sha256", "page", "pages", "bbox", "method", "confidence",
               "source_link")
-
-
-def manifest_entries() -> list[dict]:
-    """Every file of the dump, zip members included (paths `week2.zip/week2/...`)."""
-    out = []
-    for f in MANIFEST["files"]:
-        out.append(f)
-        out.extend(f.get("members", []))
-    return out
 
 
 def recorded_status(entry: dict) -> str:
