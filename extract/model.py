@@ -19,15 +19,22 @@ PageRoute = Literal["text", "ocr", "empty", "sheet"]
 
 def union_bbox(boxes: list[BBox | None]) -> BBox | None:
     """Smallest box containing every given box (None entries are ignored)."""
-    real = [b for b in boxes if b is not None]
-    if not real:
+    x0 = top = float("inf")
+    x1 = bottom = float("-inf")
+    for b in boxes:  # one pass: this runs for every row of every table
+        if b is None:
+            continue
+        if b[0] < x0:
+            x0 = b[0]
+        if b[1] < top:
+            top = b[1]
+        if b[2] > x1:
+            x1 = b[2]
+        if b[3] > bottom:
+            bottom = b[3]
+    if x0 == float("inf"):
         return None
-    return (
-        min(b[0] for b in real),
-        min(b[1] for b in real),
-        max(b[2] for b in real),
-        max(b[3] for b in real),
-    )
+    return (x0, top, x1, bottom)
 
 
 @dataclass(frozen=True)

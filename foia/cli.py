@@ -34,6 +34,10 @@ def _print_summary(summary: RunSummary, out: Path) -> None:
     grid.add_row("rows", f"{s['rows']} (+{s['total_rows']} total rows)")
     grid.add_row("rejects", f"{s['rejects']} " + (f"({fmt(s['reject_reasons'])})"
                                                   if s["reject_reasons"] else ""))
+    grid.add_row("flags", fmt(s["flags"]))
+    grid.add_row("findings", fmt(s["findings"]))
+    top = list(s["unmatched_offenses"].items())[:5]
+    grid.add_row("unmatched offenses", ", ".join(f"{k!r} {v}" for k, v in top) or "none")
     grid.add_row("errors", str(s["errors"]))
     grid.add_row("store", str(out / "foia.sqlite"))
     Console().print(grid)

@@ -23,8 +23,11 @@ from extract.pdf import ExtractSettings, extract_pdf
 from extract.sheets import read_spreadsheet
 from foia import __version__, store
 from foia.inventory import InventoryItem, build_inventory
+from normalize.corrections import Corrections
+from normalize.narrative import check_narrative
+from normalize.period import find_period
 from normalize.profiles import Profile, cached_profile
-from normalize.rows import SourceRef, normalize_table
+from normalize.rows import DocContext, SourceRef, TableOutcome, normalize_table
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,21 @@ class RunSummary:
     rejects: int = 0
     reject_reasons: Counter = field(default_factory=Counter)
     errors: int = 0
+    findings: Counter = field(default_factory=Counter)
+    unmatched_offenses: Counter = field(default_factory=Counter)
+    flags: Counter = field(default_factory=Counter)
+
+    def add_table(self, outcome: TableOutcome) -> None:
+        """Count one normalized table in: rows, totals, rejects by reason, flags, offenses."""
+        self.tables += 1
+        self.rows += sum(1 for r in outcome.rows if not r.is_total)
+        self.totals += sum(1 for r in outcome.rows if r.is_total)
+        self.rejects += len(outcome.rejects)
+        for j in outcome.rejects:
+            self.reject_reasons.update(j.reasons)
+        for r in outcome.rows:
+            self.flags.update(r.flags)
+        self.unmatched_offenses.update(outcome.unmatched_offenses)
 
     def to_dict(self) -> dict:
         return {
@@ -61,7 +79,9 @@ class RunSummary:
             "pages_by_route": dict(self.pages), "pages_by_status": dict(self.page_status),
             "tables": self.tables, "rows": self.rows, "total_rows": self.totals,
             "rejects": self.rejects, "reject_reasons": dict(self.reject_reasons),
-            "errors": self.errors,
+            "errors": self.errors, "findings": dict(self.findings),
+            "flags": dict(self.flags),
+            "unmatched_offenses": dict(self.unmatched_offenses.most_common(50)),
         }
 
 
@@ -101,22 +121,32 @@ def extract_item(item: InventoryItem, settings: ExtractSettings) -> DocumentResu
 
 
 def normalize_document(conn: sqlite3.Connection, doc_sha: str, source_file: str,
-                       profile: Profile | None, summary: RunSummary | None = None) -> None:
-    """Rows and rejects of one stored document (used by `run` and by `foia normalize`)."""
+                       profile: Profile | None, summary: RunSummary | None = None,
+                       corrections: Corrections | None = None) -> None:
+    """Rows, rejects and findings of one stored document (by `run` and `foia normalize`).
+
+    Reads only the store (tables, cells, page text): nothing is re-extracted.
+    """
     store.delete_rows(conn, doc_sha)
-    src = SourceRef(source_file, doc_sha)
+    pages = store.page_texts(conn, doc_sha)
+    ctx = DocContext(SourceRef(source_file, doc_sha),
+                     find_period([text for _, text, _ in pages[:2]]),
+                     corrections or Corrections())
+    facts, findings = [], []
     for index, table in store.load_tables(conn, doc_sha):
-        outcome = normalize_table(table, index, src, profile)
+        outcome = normalize_table(table, index, ctx, profile)
         kind = outcome.match.kind if outcome.match else "generic"
         store.write_rows(conn, doc_sha, index, outcome.match.profile if outcome.match else None,
                          kind, outcome.rows, outcome.rejects)
+        findings += outcome.findings
+        if outcome.facts:
+            facts.append(outcome.facts)
         if summary is not None:
-            summary.tables += 1
-            summary.rows += sum(1 for r in outcome.rows if not r.is_total)
-            summary.totals += sum(1 for r in outcome.rows if r.is_total)
-            summary.rejects += len(outcome.rejects)
-            for j in outcome.rejects:
-                summary.reject_reasons.update(j.reasons)
+            summary.add_table(outcome)
+    findings += check_narrative(pages, facts, profile)
+    store.write_findings(conn, doc_sha, source_file, findings)
+    if summary is not None:
+        summary.findings.update(f"{f.kind}:{f.status}" for f in findings)
 
 
 def _record_file(conn, path: str, item: InventoryItem, status: str, reason: str | None,
@@ -153,12 +183,13 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
         conn.execute("INSERT INTO runs VALUES (?,?,?,?,?,?,?,?)",
                      (run_id, started, None, str(dump), __version__, settings_blob,
                       cfg.digest(), None))
+    corrections = Corrections.load(out)
     items = build_inventory(dump, out / ".work")
     for n, item in enumerate(items, start=1):
         if progress:
             progress(item.path, n, len(items))
         try:
-            _process_item(conn, item, cfg, prof, run_id, summary)
+            _process_item(conn, item, cfg, prof, run_id, summary, corrections)
         except Exception as exc:  # a bug on one file must not end the run: record it
             log.exception("failed on %s", item.path)
             with conn:
@@ -174,7 +205,7 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
 
 
 def _process_item(conn, item: InventoryItem, cfg: ExtractSettings, prof: Profile | None,
-                  run_id: str, summary: RunSummary) -> None:
+                  run_id: str, summary: RunSummary, corrections: Corrections) -> None:
     if item.status != "ok":
         with conn:
             _record_item_files(conn, item, item.status, item.error, run_id, summary)
@@ -203,17 +234,18 @@ def _process_item(conn, item: InventoryItem, cfg: ExtractSettings, prof: Profile
             if p.status == "error":
                 store.record_error(conn, run_id, item.path, item.sha256, p.number, "extract",
                                    p.error or "")
-        normalize_document(conn, item.sha256, item.path, prof, summary)
+        normalize_document(conn, item.sha256, item.path, prof, summary, corrections)
 
 
 def renormalize(out: Path, profile: str | None = "ddor") -> RunSummary:
     """Re-run normalization on every stored document without re-extracting."""
     prof = cached_profile(profile) if profile else None
+    corrections = Corrections.load(out)
     summary = RunSummary("normalize-" + uuid.uuid4().hex[:6])
     conn = store.connect(out / "foia.sqlite")
     docs = conn.execute("SELECT sha256, path FROM documents").fetchall()
     for d in docs:
         with conn:
-            normalize_document(conn, d["sha256"], d["path"], prof, summary)
+            normalize_document(conn, d["sha256"], d["path"], prof, summary, corrections)
     conn.close()
     return summary

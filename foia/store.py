@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from extract.model import Cell, DocumentResult, Provenance, Table, TableRow
+from normalize.narrative import Finding
 from normalize.rows import RejectOut, RowOut
 
 PROVENANCE_COLUMNS = ("source_file", "source_sha256", "page", "pages", "bbox", "method",
@@ -23,8 +24,8 @@ ROW_COLUMNS = ("aor", "jurisdiction_raw", "county", "state", "county_fips", "jur
                "declined_date", "declined_count", "policy_type", "policy_text", "aor_raw")
 
 # record_id, table_id, row_index, profile, kind, is_total | DDOR columns | redacted_fields,
-# redactions, fields, raw | eight provenance columns
-ROW_PLACEHOLDERS = ",".join("?" * (6 + len(ROW_COLUMNS) + 4 + len(PROVENANCE_COLUMNS)))
+# redactions, flags, fields, raw | eight provenance columns
+ROW_PLACEHOLDERS = ",".join("?" * (6 + len(ROW_COLUMNS) + 5 + len(PROVENANCE_COLUMNS)))
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS runs (
@@ -57,7 +58,7 @@ CREATE INDEX IF NOT EXISTS cells_table ON cells(table_id, row_index);
 CREATE TABLE IF NOT EXISTS rows (
     record_id TEXT PRIMARY KEY, table_id TEXT, row_index INTEGER, profile TEXT, kind TEXT,
     is_total INTEGER, {", ".join(f"{c} TEXT" for c in ROW_COLUMNS)},
-    redacted_fields TEXT, redactions TEXT, fields TEXT, raw TEXT,
+    redacted_fields TEXT, redactions TEXT, flags TEXT, fields TEXT, raw TEXT,
     source_file TEXT NOT NULL, source_sha256 TEXT NOT NULL, page INTEGER NOT NULL, pages TEXT,
     bbox TEXT NOT NULL, method TEXT NOT NULL, confidence REAL NOT NULL, source_link TEXT NOT NULL
 );
@@ -67,6 +68,11 @@ CREATE TABLE IF NOT EXISTS rejects (
     reasons TEXT NOT NULL, detail TEXT, raw TEXT,
     source_file TEXT NOT NULL, source_sha256 TEXT NOT NULL, page INTEGER NOT NULL, pages TEXT,
     bbox TEXT, method TEXT, confidence REAL, source_link TEXT
+);
+CREATE TABLE IF NOT EXISTS findings (
+    sha256 TEXT NOT NULL, source_file TEXT, kind TEXT, status TEXT, claim TEXT, detail TEXT,
+    stated INTEGER, actual INTEGER, page INTEGER, bbox TEXT, table_id TEXT, table_page INTEGER,
+    table_bbox TEXT
 );
 CREATE TABLE IF NOT EXISTS errors (
     run_id TEXT, source_file TEXT, sha256 TEXT, page INTEGER, stage TEXT, message TEXT
@@ -109,8 +115,27 @@ def delete_document(conn: sqlite3.Connection, sha256: str) -> None:
 
 
 def delete_rows(conn: sqlite3.Connection, sha256: str) -> None:
+    """Everything normalization wrote for one document (extraction stays)."""
     conn.execute("DELETE FROM rows WHERE source_sha256=?", (sha256,))
     conn.execute("DELETE FROM rejects WHERE source_sha256=?", (sha256,))
+    conn.execute("DELETE FROM findings WHERE sha256=?", (sha256,))
+
+
+def write_findings(conn: sqlite3.Connection, sha256: str, source_file: str,
+                   findings: Iterable[Finding]) -> None:
+    conn.executemany(
+        "INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(sha256, source_file, f.kind, f.status, f.claim, f.detail, f.stated, f.actual, f.page,
+          _bbox(f.bbox), table_id(sha256, f.table_index) if f.table_index is not None else None,
+          f.table_page, _bbox(f.table_bbox)) for f in findings],
+    )
+
+
+def page_texts(conn: sqlite3.Connection, sha256: str) -> list[tuple[int, str, list]]:
+    """(page, text, word boxes) of a stored document, for checks that read its narrative."""
+    return [(r["page"], r["text"] or "", json.loads(r["words"]) if r["words"] else [])
+            for r in conn.execute("SELECT page, text, words FROM pages WHERE sha256=? "
+                                  "ORDER BY page", (sha256,))]
 
 
 def write_document(conn: sqlite3.Connection, doc: DocumentResult, run_id: str, size: int,
@@ -186,7 +211,8 @@ def write_rows(conn: sqlite3.Connection, sha256: str, index: int, profile: str |
             f"INSERT OR REPLACE INTO rows VALUES ({ROW_PLACEHOLDERS})",
             (r.record_id, tid, r.row_index, r.profile, r.kind, int(r.is_total), *cols,
              ";".join(r.redacted_fields) or None, ";".join(r.redactions) or None,
-             json.dumps(r.fields, default=str), json.dumps(r.raw), *_prov_values(r.provenance)),
+             ";".join(r.flags) or None, json.dumps(r.fields, default=str), json.dumps(r.raw),
+             *_prov_values(r.provenance)),
         )
     for j in rejects:
         conn.execute(

@@ -35,12 +35,20 @@ class Normalized:
 
 def clean_text(text: str | None) -> str:
     """Whitespace folded, stray footnote markers kept (they are evidence)."""
-    return " ".join((text or "").split())
+    if not text:
+        return ""
+    if "  " in text or "\n" in text or "\t" in text or text[0] == " " or text[-1] == " ":
+        return " ".join(text.split())
+    return text
 
 
 def redaction_codes(text: str | None) -> str | None:
     """FOIA exemption codes of a redacted cell, e.g. "(b)(6);(b)(7)(C)"; None if not redacted."""
-    t = clean_text(text)
+    return _redaction_codes(clean_text(text))
+
+
+@lru_cache(maxsize=65536)
+def _redaction_codes(t: str) -> str | None:
     if not t or not _REDACTION_CELL.match(t):
         return None
     codes = []
@@ -63,20 +71,42 @@ def _states() -> dict[str, str]:
 
 
 def normalize_state(text: str | None) -> Normalized:
-    """USPS code from a code or a full name ("Fla." and such come with the gazetteer, issue 3)."""
-    t = clean_text(text).strip(".").lower()
+    """USPS code from a code or a full name."""
+    return _normalize_state(clean_text(text))
+
+
+@lru_cache(maxsize=4096)
+def _normalize_state(text: str) -> Normalized:
+    t = text.strip(".").lower()
     if not t:
         return Normalized(None, False, "missing")
     code = _states().get(t)
     return Normalized(code) if code else Normalized(None, False, f"unknown state {text!r}")
 
 
+_MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
 def normalize_date(text: str | None, *, pivot_year: int | None = None) -> Normalized:
     """ISO date from the formats releases use; two-digit years resolved near the pivot year.
 
     Month-first is assumed (US releases). An integer in Excel's serial range is an Excel date.
+    Cached: a release repeats its dates many times, and dateutil is the slow part.
     """
-    t = clean_text(text).rstrip("*")
+    return _normalize_date(clean_text(text).rstrip("*"), pivot_year)
+
+
+@lru_cache(maxsize=65536)
+def _normalize_date(t: str, pivot_year: int | None) -> Normalized:
+    fast = _MDY.match(t) or _ISO.match(t)
+    if fast:  # the two commonest forms, without dateutil's tokenizer
+        a, b, c = (int(g) for g in fast.groups())
+        y, m, d = (c, a, b) if fast.re is _MDY else (a, b, c)
+        try:
+            return Normalized(date(y, m, d).isoformat())
+        except ValueError:
+            return Normalized(None, False, f"not a date: {t!r}")
     if not t:
         return Normalized(None, False, "missing")
     if re.fullmatch(r"\d{5}(\.0+)?", t):
@@ -84,12 +114,12 @@ def normalize_date(text: str | None, *, pivot_year: int | None = None) -> Normal
         if 20000 <= serial <= 80000:
             return Normalized((EXCEL_EPOCH + timedelta(days=serial)).isoformat())
     if not re.search(r"\d", t):
-        return Normalized(None, False, f"not a date: {text!r}")
+        return Normalized(None, False, f"not a date: {t!r}")
     try:
         parsed = dateparser.parse(t, dayfirst=False, yearfirst=False,
                                   default=datetime(1900, 1, 1))
     except (ValueError, OverflowError):
-        return Normalized(None, False, f"not a date: {text!r}")
+        return Normalized(None, False, f"not a date: {t!r}")
     year = parsed.year
     two_digit = re.search(r"(^|\D)\d{2}$", t) is not None
     if two_digit and pivot_year is not None:
@@ -98,7 +128,7 @@ def normalize_date(text: str | None, *, pivot_year: int | None = None) -> Normal
         if year > pivot_year + 50:
             year -= 100
     if year == 1900 and not re.search(r"1900", t):
-        return Normalized(None, False, f"date without a year: {text!r}")
+        return Normalized(None, False, f"date without a year: {t!r}")
     return Normalized(parsed.replace(year=year).date().isoformat())
 
 

@@ -30,6 +30,23 @@ class TableKind:
     types: dict[str, str] = field(default_factory=dict)
     min_fields: int = 2
     required: tuple[str, ...] = ()
+    allowed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # "required": the county must resolve (else the row is rejected); "optional": resolve when
+    # possible (a policy may name a city or a state); "": no jurisdiction in this kind.
+    jurisdiction: str = ""
+    offense_field: str = ""
+
+    def __hash__(self) -> int:  # kinds are loaded once per profile; identity is enough
+        return id(self)
+
+
+@dataclass(frozen=True)
+class NarrativeClaim:
+    """A number a release states in its text, and the table value it must agree with."""
+
+    claim: str
+    pattern: str
+    compare: str  # "total:<kind>.<field>" or "rows:<kind>"
 
 
 @dataclass(frozen=True)
@@ -37,6 +54,10 @@ class Profile:
     name: str
     description: str
     tables: tuple[TableKind, ...]
+    narrative: tuple[NarrativeClaim, ...] = ()
+
+    def kind(self, name: str) -> TableKind:
+        return next(k for k in self.tables if k.kind == name)
 
 
 @dataclass(frozen=True)
@@ -72,7 +93,7 @@ def load_profile(source: str | Path) -> Profile:
         data = tomllib.loads(res.read_text(encoding="utf-8"))
     try:
         return _profile_from(data)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, re.error) as exc:
         raise ValueError(f"invalid profile {source}: {exc!r} (needs name and [[tables]] "
                          "with kind and fields)") from exc
 
@@ -85,10 +106,17 @@ def _profile_from(data: dict) -> Profile:
             types=dict(t.get("types", {})),
             min_fields=int(t.get("min_fields", 2)),
             required=tuple(t.get("required", ())),
+            allowed={k: tuple(v) for k, v in t.get("allowed", {}).items()},
+            jurisdiction=t.get("jurisdiction", ""),
+            offense_field=t.get("offense_field", ""),
         )
         for t in data.get("tables", [])
     )
-    return Profile(data["name"], data.get("description", ""), kinds)
+    claims = tuple(NarrativeClaim(c["claim"], c["pattern"], c["compare"])
+                   for c in data.get("narrative", []))
+    for c in claims:
+        re.compile(c.pattern)
+    return Profile(data["name"], data.get("description", ""), kinds, claims)
 
 
 @lru_cache(maxsize=8)

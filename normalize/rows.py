@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from extract.model import Provenance, Table, TableRow
+from normalize.corrections import Corrections
 from normalize.fields import (
     clean_text,
     normalize_count,
@@ -20,7 +21,10 @@ from normalize.fields import (
     normalize_state,
     redaction_codes,
 )
-from normalize.profiles import HeaderMatch, Profile, match_table
+from normalize.narrative import Finding, TableFacts
+from normalize.period import Period
+from normalize.profiles import HeaderMatch, Profile, TableKind, match_table
+from normalize.schema import schema_errors
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ class SourceRef:
     source_sha256: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RowOut:
     """One accepted row."""
 
@@ -46,9 +50,10 @@ class RowOut:
     provenance: Provenance
     redacted_fields: tuple[str, ...] = ()
     redactions: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RejectOut:
     """One refused row and why."""
 
@@ -63,11 +68,23 @@ class RejectOut:
     detail: str
 
 
+@dataclass(frozen=True)
+class DocContext:
+    """What normalization knows of the whole document: its source, period and corrections."""
+
+    source: SourceRef
+    period: Period | None = None
+    corrections: Corrections = field(default_factory=Corrections)
+
+
 @dataclass
 class TableOutcome:
     rows: list[RowOut] = field(default_factory=list)
     rejects: list[RejectOut] = field(default_factory=list)
     match: HeaderMatch | None = None
+    findings: list[Finding] = field(default_factory=list)
+    unmatched_offenses: Counter = field(default_factory=Counter)
+    facts: TableFacts | None = None
 
 
 def record_id(sha256: str, page: int, table_index: int, row_index: int) -> str:
@@ -88,27 +105,24 @@ def column_names(table: Table) -> list[str]:
     return names
 
 
+_YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+
+
 def _pivot_year(table: Table) -> int | None:
     """The table's usual four-digit year: two-digit years are read next to it."""
-    years = Counter(
-        int(m) for r in table.rows for t in r.texts for m in re.findall(r"\b(19\d\d|20\d\d)\b", t)
-    )
-    return years.most_common(1)[0][0] if years else None
+    years = Counter(_YEAR.findall("\n".join(t for r in table.rows for t in r.texts)))
+    return int(years.most_common(1)[0][0]) if years else None
 
 
 def _provenance(row: TableRow, table: Table, src: SourceRef) -> Provenance:
     method = "sheet" if table.engine == "sheet" else f"text:{table.engine}"
-    return Provenance(
-        source_file=src.source_file,
-        source_sha256=src.source_sha256,
-        page=row.page,
-        bbox=row.bbox,
-        method=method,
-        confidence=round(min(row.confidence, table.score or 1.0), 4),
-        pages=tuple(row.pages or (row.page,)),
-        sheet=table.sheet,
-        sheet_row=row.sheet_row,
-    )
+    confidence = table.score or 1.0
+    for c in row.cells:  # the row's weakest filled cell, in the same pass as nothing else
+        if c.text and c.confidence < confidence:
+            confidence = c.confidence
+    return Provenance(src.source_file, src.source_sha256, row.page, row.bbox, method,
+                      round(confidence, 4), row.pages or (row.page,), table.sheet,
+                      row.sheet_row)
 
 
 def _typed(ftype: str, text: str, pivot: int | None):
@@ -121,69 +135,196 @@ def _typed(ftype: str, text: str, pivot: int | None):
     return None, None
 
 
-def normalize_table(table: Table, table_index: int, src: SourceRef,
+@dataclass(slots=True)
+class _Draft:
+    """A row on its way: fields so far, and why it may be refused."""
+
+    index: int
+    row: TableRow
+    rid: str
+    raw: dict[str, str]
+    prov: Provenance
+    is_total: bool
+    texts: list[str] = field(default_factory=list)  # cell texts, whitespace folded once
+    fields: dict[str, object] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+    redacted: list[str] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+    def refuse(self, reason: str, detail: str) -> None:
+        self.reasons.append(reason)
+        self.details.append(detail)
+
+
+def normalize_table(table: Table, table_index: int, src: SourceRef | DocContext,
                     profile: Profile | None) -> TableOutcome:
     """Rows and rejects of one table under a profile (or generic when none claims it)."""
+    ctx = src if isinstance(src, DocContext) else DocContext(src)
     names = column_names(table)
     match = match_table(list(table.header), profile) if profile and table.header else None
     out = TableOutcome(match=match)
-    pivot = _pivot_year(table)
-    data_rows = [(i, r) for i, r in enumerate(table.rows) if r.kind in ("data", "total")]
-    for index, row in data_rows:
-        raw = {names[c]: clean_text(t) for c, t in enumerate(row.texts) if c < len(names)}
-        prov = _provenance(row, table, src)
-        rid = record_id(src.source_sha256, row.page, table_index, index)
-        is_total = row.kind == "total"
-        if match is None:
-            out.rows.append(RowOut(rid, table_index, index, "generic", "generic", is_total,
-                                   dict(raw), raw, prov))
+    pivot = ctx.period.end.year if ctx.period else None
+    drafts = []
+    for index, row in enumerate(table.rows):
+        if row.kind not in ("data", "total"):
             continue
-        fields: dict[str, object] = {}
-        reasons: list[str] = []
-        details: list[str] = []
-        redacted: list[str] = []
-        codes: list[str] = []
-        for col, fname in match.columns.items():
-            cell = row.cells[col] if col < len(row.cells) else None
-            text = clean_text(cell.text) if cell else ""
-            code = (cell.redaction if cell else None) or redaction_codes(text)
-            if code:
-                fields[fname] = None
-                redacted.append(fname)
-                codes.append(code)
-                continue
-            fields[fname] = text or None
-            ftype = match.types.get(fname)
-            if ftype and text and not is_total:
-                norm, reason = _typed(ftype, text, pivot)
-                if norm.ok:
-                    fields[fname] = norm.value
-                else:
-                    reasons.append(reason)
-                    details.append(f"{fname}: {norm.reason}")
-            elif ftype == "count" and text:
-                norm, _ = _typed(ftype, text, pivot)
-                fields[fname] = norm.value if norm.ok else text
-        kind = next(k for k in profile.tables if k.kind == match.kind)
-        missing = [f for f in kind.required if not fields.get(f) and f not in redacted]
-        if missing and not is_total:
-            reasons.append("missing_field")
-            details.append("missing: " + ", ".join(missing))
-        if reasons:
-            out.rejects.append(RejectOut(rid, table_index, index, match.profile, match.kind, raw,
-                                         prov, tuple(dict.fromkeys(reasons)), "; ".join(details)))
-            continue
-        out.rows.append(RowOut(rid, table_index, index, match.profile, match.kind, is_total,
-                               fields, raw, prov, tuple(redacted), tuple(codes)))
-    _check_totals(out)
+        texts = [clean_text(c.text) for c in row.cells]
+        raw = dict(zip(names, texts))
+        rid = record_id(ctx.source.source_sha256, row.page, table_index, index)
+        drafts.append(_Draft(index, row, rid, raw, _provenance(row, table, ctx.source),
+                             row.kind == "total", texts))
+    if match is None or profile is None:
+        for d in drafts:
+            out.rows.append(RowOut(d.rid, table_index, d.index, "generic", "generic",
+                                   d.is_total, dict(d.raw), d.raw, d.prov))
+        out.facts = _facts(table, table_index, "generic", out)
+        return out
+    kind = profile.kind(match.kind)
+    if pivot is None and any(t == "date" for t in match.types.values()):
+        pivot = _pivot_year(table)
+    for d in drafts:
+        _read_fields(d, match, pivot)
+        if not d.is_total:
+            if kind.jurisdiction:
+                resolve_jurisdiction(d, kind, ctx)
+            _check_dates(d, ctx)
+    if kind.offense_field:
+        _tag_offenses([d for d in drafts if not d.is_total], kind.offense_field, out)
+    for d in drafts:
+        if not d.is_total:
+            for reason, detail in schema_errors(kind, d.fields):
+                if reason not in d.reasons:
+                    d.refuse(reason, detail)
+        if d.reasons:
+            out.rejects.append(RejectOut(d.rid, table_index, d.index, match.profile, match.kind,
+                                         d.raw, d.prov, tuple(dict.fromkeys(d.reasons)),
+                                         "; ".join(d.details)))
+        else:
+            out.rows.append(RowOut(d.rid, table_index, d.index, match.profile, match.kind,
+                                   d.is_total, d.fields, d.raw, d.prov, tuple(d.redacted),
+                                   tuple(d.codes), tuple(d.flags)))
+    out.facts = _facts(table, table_index, match.kind, out)
+    _check_totals(out, table, table_index)
     return out
 
 
-def _check_totals(out: TableOutcome) -> None:
-    """A total row whose counts differ from the sum of the data rows is rejected, both shown."""
+def _read_fields(d: _Draft, match: HeaderMatch, pivot: int | None) -> None:
+    """Cell texts → typed fields; redaction marks → null + the field named in redacted_fields."""
+    cells = d.row.cells
+    for col, fname in match.columns.items():
+        cell = cells[col] if col < len(cells) else None
+        text = d.texts[col] if cell else ""
+        code = (cell.redaction if cell else None) or (redaction_codes(text) if text else None)
+        if code:
+            d.fields[fname] = None
+            d.redacted.append(fname)
+            d.codes.append(code)
+            continue
+        d.fields[fname] = text or None
+        ftype = match.types.get(fname)
+        if not (ftype and text):
+            continue
+        norm, reason = _typed(ftype, text, pivot)
+        if norm.ok:
+            d.fields[fname] = norm.value
+        elif d.is_total and ftype == "count":
+            d.fields[fname] = text
+        elif not d.is_total:
+            d.fields[fname] = None  # the text stays in `raw`; a bad value never reaches a check
+            d.refuse(reason, f"{fname}: {norm.reason}")
+
+
+def _check_dates(d: _Draft, ctx: DocContext) -> None:
+    """Declined before issued is refused; a declined date outside the report period is flagged."""
+    issued, declined = d.fields.get("detainer_issued"), d.fields.get("declined_date")
+    if isinstance(issued, str) and isinstance(declined, str) and declined < issued:
+        d.refuse("date_order", f"declined {declined} is before issued {issued}")
+    if ctx.period and isinstance(declined, str) and not ctx.period.contains(declined):
+        d.flags.append("date_out_of_period")
+
+
+def _tag_offenses(drafts: list[_Draft], fname: str, out: TableOutcome) -> None:
+    """Offense text → NCIC categories for a whole table at once (spaCy in batches)."""
+    from normalize.offenses import OffenseTagger
+
+    texts = [d.fields.get(fname) for d in drafts]
+    for d, text, m in zip(drafts, texts, OffenseTagger.load().tag_many(texts)):
+        d.fields["offense_categories"] = ";".join(m.categories) or None
+        d.fields["most_serious"] = m.most_serious
+        d.fields["offense_codes"] = ";".join(m.codes) or None
+        out.unmatched_offenses.update(m.unmatched)
+        if text and not m.categories:
+            d.flags.append("unmatched_offense")
+
+
+def resolve_jurisdiction(d: _Draft, kind: TableKind, ctx: DocContext) -> None:
+    """County and FIPS for a row: hand correction first, then the gazetteer's matching order."""
+    from normalize.jurisdictions import Gazetteer
+
+    gaz = Gazetteer.load()
+    raw = d.fields.get("jurisdiction_raw")
+    state = d.fields.get("state")
+    fix = ctx.corrections.jurisdiction(raw, state, d.rid)  # type: ignore[arg-type]
+    if fix is not None:
+        found = gaz.describe(fix.county_fips)
+        d.fields.update(county=found.county if found else None, county_fips=fix.county_fips,
+                        jurisdiction_match="manual", jurisdiction_score=1.0)
+        if found and not state:
+            d.fields["state"] = found.state
+        return
+    m = gaz.match(raw, state, facility=d.fields.get("facility"),  # type: ignore[arg-type]
+                  aor=d.fields.get("aor"))  # type: ignore[arg-type]
+    d.fields.update(jurisdiction_match=m.method, jurisdiction_score=round(m.score, 3))
+    if m.county_fips and m.method not in ("none", "ambiguous"):
+        d.fields.update(county=m.county, county_fips=m.county_fips)
+        if not state and m.state:
+            d.fields["state"] = m.state
+        return
+    if kind.jurisdiction != "required":
+        return
+    if m.method == "ambiguous":
+        d.refuse("ambiguous_jurisdiction",
+                 f"{raw!r} ({state or 'no state'}) could be {', '.join(m.candidates)}")
+    else:
+        d.refuse("unknown_jurisdiction", f"{raw!r} ({state or 'no state'}): {m.reason}")
+
+
+def _facts(table: Table, index: int, kind: str, out: TableOutcome) -> TableFacts:
+    counts = [f for f, t in (out.match.types.items() if out.match else []) if t == "count"]
+    stated: dict[str, int] = {}
+    for row in table.rows:
+        if row.kind == "total" and out.match:
+            for col, fname in out.match.columns.items():
+                if fname in counts and col < len(row.cells):
+                    n = normalize_count(row.cells[col].text)
+                    if n.ok:
+                        stated[fname] = int(n.value)  # type: ignore[arg-type]
+    data_rows = sum(1 for r in table.rows if r.kind == "data")
+    return TableFacts(index, kind, table.page, table.bbox, data_rows, stated)
+
+
+def _check_totals(out: TableOutcome, table: Table, table_index: int) -> None:
+    """A total row whose counts differ from the sum of the data rows is refused, both shown.
+
+    The sum is over every data row the table printed (accepted or refused: a refused row was
+    still counted by the agency), so the check is about the document, not about our rejects.
+    """
     count_fields = [f for f, t in (out.match.types.items() if out.match else []) if t == "count"]
     if not count_fields:
         return
+    values = {f: [] for f in count_fields}
+    for r in out.rows:
+        if not r.is_total:
+            for f in count_fields:
+                values[f].append(r.fields.get(f))
+    for j in out.rejects:
+        for f in count_fields:
+            col = next((c for c, n in out.match.columns.items() if n == f), None)
+            text = list(j.raw.values())[col] if col is not None and col < len(j.raw) else ""
+            n = normalize_count(text)
+            values[f].append(n.value if n.ok else None)
     keep: list[RowOut] = []
     for row in out.rows:
         if not row.is_total:
@@ -192,12 +333,15 @@ def _check_totals(out: TableOutcome) -> None:
         problems = []
         for f in count_fields:
             stated = row.fields.get(f)
-            values = [r.fields.get(f) for r in out.rows if not r.is_total]
-            if not isinstance(stated, int) or not values:
+            if not isinstance(stated, int) or not values[f]:
                 continue
-            summed = sum(v for v in values if isinstance(v, int))
+            summed = sum(v for v in values[f] if isinstance(v, int))
             if summed != stated:
                 problems.append(f"{f}: total row says {stated}, rows sum to {summed}")
+                out.findings.append(Finding(
+                    "total_mismatch", "mismatch", f"{f}: total row says {stated}, "
+                    f"rows sum to {summed}", stated, summed, row.provenance.page,
+                    row.provenance.bbox, table_index, table.page, table.bbox, f))
         if problems:
             out.rejects.append(RejectOut(row.record_id, row.table_index, row.row_index,
                                          row.profile, row.kind, row.raw, row.provenance,

@@ -1,0 +1,175 @@
+"""The normalize stage on the synthetic dump: nothing lost, bad rows refused with the right reason,
+cross-checks recorded, and `foia normalize` re-runs from the store alone.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+
+import pytest
+
+import extract.pdf
+import extract.sheets
+import foia.pipeline
+from foia.pipeline import renormalize
+from tests.conftest import TRUTH, load_truth
+
+
+def truth_files() -> list[dict]:
+    """Truth of every file whose rows the pipeline extracts today (scans wait for OCR)."""
+    out = []
+    for p in sorted(TRUTH.glob("*.json")):
+        truth = json.loads(p.read_text(encoding="utf-8"))
+        if p.name != "manifest.json" and truth.get("layout") != "scanned":
+            out.append(truth)
+    return out
+
+
+def test_every_extracted_row_is_a_row_or_a_reject_never_both(sample_db):
+    tables = sample_db.execute("SELECT table_id FROM tables").fetchall()
+    assert len(tables) >= 13
+    for (tid,) in tables:
+        extracted = {r[0] for r in sample_db.execute(
+            "SELECT DISTINCT row_index FROM cells WHERE table_id=? AND row_kind IN "
+            "('data','total')", (tid,))}
+        rows = [r[0] for r in sample_db.execute(
+            "SELECT row_index FROM rows WHERE table_id=?", (tid,))]
+        rejects = [r[0] for r in sample_db.execute(
+            "SELECT row_index FROM rejects WHERE table_id=?", (tid,))]
+        assert len(rows) + len(rejects) == len(extracted), tid
+        assert set(rows) | set(rejects) == extracted and not set(rows) & set(rejects), tid
+
+
+def _stored_by_cells(db, source_file: str) -> dict[tuple, tuple[str, sqlite3.Row]]:
+    out = {}
+    for table in ("rows", "rejects"):
+        for r in db.execute(f"SELECT * FROM {table} WHERE source_file=?", (source_file,)):
+            out[tuple(json.loads(r["raw"]).values())] = (table, r)
+    return out
+
+
+def test_injected_bad_rows_rejected_with_their_reason(sample_db):
+    injected = 0
+    for truth in truth_files():
+        stored = _stored_by_cells(sample_db, truth["file"])
+        for t in truth.get("tables", []):
+            for row in [*t.get("rows", []), *([t["total"]] if t.get("total") else [])]:
+                want = row.get("expect_reject")
+                table, got = stored[tuple(row["cells"])]
+                if want:
+                    injected += 1
+                    assert table == "rejects", (truth["file"], row["cells"][:3])
+                    assert want in got["reasons"].split(";"), (row["cells"][:3], got["reasons"])
+                    for fips in row.get("candidates", []):
+                        assert fips in got["detail"]
+                elif t.get("name") == "declined_detainers" or "county_fips" in row.get("truth", {}):
+                    assert table == "rows", (truth["file"], row["cells"][:3], got["reasons"])
+    assert injected >= 6
+
+
+def test_every_truth_row_has_the_right_county_and_dates(sample_db):
+    checked = 0
+    for truth in truth_files():
+        stored = _stored_by_cells(sample_db, truth["file"])
+        for t in truth.get("tables", []):
+            for row in t.get("rows", []):
+                want = row.get("truth") or {}
+                if row.get("expect_reject") or "county_fips" not in want:
+                    continue
+                table, got = stored[tuple(row["cells"])]
+                assert table == "rows"
+                assert got["county_fips"] == want["county_fips"], (row["cells"][:4], want)
+                assert got["state"] == want["state"]
+                for f in ("detainer_issued", "declined_date"):
+                    if f in want:
+                        assert got[f] == want[f], row["cells"]
+                if row.get("expect_flag"):
+                    assert row["expect_flag"] in (got["flags"] or "")
+                checked += 1
+    assert checked >= 150
+
+
+def test_total_and_narrative_findings(sample_db):
+    totals = sample_db.execute(
+        "SELECT * FROM findings WHERE kind='total_mismatch'").fetchall()
+    expected_totals = [
+        (truth["file"], t["total"]) for truth in truth_files() for t in truth.get("tables", [])
+        if t.get("total", {}).get("expect_reject") == "total_mismatch"]
+    assert len(expected_totals) >= 2
+    for source_file, total in expected_totals:
+        hit = [f for f in totals if f["source_file"] == source_file]
+        assert hit and hit[0]["stated"] == total["stated"] and hit[0]["actual"] == total["sum"]
+    for truth in truth_files():
+        for check in truth.get("narrative_checks", []):
+            status = "mismatch" if check["expect"] == "mismatch" else "match"
+            found = sample_db.execute(
+                "SELECT * FROM findings WHERE source_file=? AND kind='narrative_check' AND "
+                "stated=?", (truth["file"], check["stated"])).fetchall()
+            assert found and found[0]["status"] == status, check
+            assert found[0]["page"] == check["page"] and found[0]["table_id"]
+
+
+@pytest.fixture()
+def copied_out(sample_run, tmp_path):
+    _, out = sample_run
+    dest = tmp_path / "out"
+    shutil.copytree(out, dest, ignore=shutil.ignore_patterns(".work"))
+    return dest
+
+
+def test_normalize_after_a_correction_changes_only_the_affected_rows(copied_out, monkeypatch):
+    db = sqlite3.connect(copied_out / "foia.sqlite")
+    db.row_factory = sqlite3.Row
+    twin = db.execute("SELECT * FROM rejects WHERE reasons LIKE '%ambiguous_jurisdiction%' "
+                      "ORDER BY record_id LIMIT 1").fetchone()
+    assert twin is not None
+    raw = json.loads(twin["raw"])
+    county, state = raw["County"], raw["State"]
+    before_rows = {r["record_id"]: dict(r) for r in db.execute("SELECT * FROM rows")}
+    before_rejects = {r["record_id"]: dict(r) for r in db.execute("SELECT * FROM rejects")}
+    cells = db.execute("SELECT COUNT(*), SUM(LENGTH(text)) FROM cells").fetchone()
+    db.close()
+    fips = "24510" if state == "MD" else "29510"
+    (copied_out / "corrections.toml").write_text(
+        f'[[jurisdiction]]\nraw = "{county}"\nstate = "{state}"\ncounty_fips = "{fips}"\n'
+        'note = "the facility column names the city jail"\n')
+
+    def no_extraction(*args, **kwargs):
+        raise AssertionError("normalize must not re-extract any document")
+
+    for target, name in [(extract.pdf, "extract_pdf"), (foia.pipeline, "extract_pdf"),
+                         (foia.pipeline, "extract_item"), (extract.sheets, "read_spreadsheet"),
+                         (foia.pipeline, "read_spreadsheet")]:
+        monkeypatch.setattr(target, name, no_extraction)
+    renormalize(copied_out)
+
+    db = sqlite3.connect(copied_out / "foia.sqlite")
+    db.row_factory = sqlite3.Row
+    after_rows = {r["record_id"]: dict(r) for r in db.execute("SELECT * FROM rows")}
+    after_rejects = {r["record_id"]: dict(r) for r in db.execute("SELECT * FROM rejects")}
+    again = db.execute("SELECT COUNT(*), SUM(LENGTH(text)) FROM cells").fetchone()
+    assert tuple(again) == tuple(cells)
+    moved = set(before_rejects) - set(after_rejects)
+    assert twin["record_id"] in moved and moved <= set(after_rows)
+    for rid in moved:  # every moved row is one with that raw value, now manual with the fix
+        row = after_rows[rid]
+        assert json.loads(row["raw"])["County"] == county
+        assert row["jurisdiction_match"] == "manual" and row["county_fips"] == fips
+    unchanged = {k: v for k, v in after_rows.items() if k not in moved}
+    assert unchanged == before_rows
+    assert {k: v for k, v in before_rejects.items() if k not in moved} == after_rejects
+
+
+def test_unmatched_offenses_listed_not_rejected(sample_run):
+    summary, _ = sample_run
+    s = summary.to_dict()
+    assert "unmatched_offense" not in s["reject_reasons"]
+    assert isinstance(s["unmatched_offenses"], dict)
+
+
+def test_truth_files_have_injected_cases():
+    bad = load_truth("ddor-bad-rows.pdf.json")
+    reasons = {r.get("expect_reject") for t in bad["tables"] for r in t["rows"]}
+    assert {"bad_date", "date_order", "ambiguous_jurisdiction", "unknown_jurisdiction"} <= reasons
