@@ -173,3 +173,31 @@ def test_truth_files_have_injected_cases():
     bad = load_truth("ddor-bad-rows.pdf.json")
     reasons = {r.get("expect_reject") for t in bad["tables"] for r in t["rows"]}
     assert {"bad_date", "date_order", "ambiguous_jurisdiction", "unknown_jurisdiction"} <= reasons
+
+
+def test_every_truth_row_has_the_right_offense_categories(sample_db):
+    """Each synthetic offense cell is '; '-joined generator wordings, each labelled by hand in
+    fixtures/generator_offense_labels.csv (the oracle, not the tagger)."""
+    import csv
+
+    from tests.conftest import FIXTURES
+
+    with (FIXTURES / "generator_offense_labels.csv").open(encoding="utf-8") as fh:
+        lines = [ln for ln in fh if not ln.startswith("#")]
+    labels = {r["wording"]: {r["category"]} for r in csv.DictReader(lines)}
+    checked = 0
+    for truth in truth_files():
+        stored = _stored_by_cells(sample_db, truth["file"])
+        for t in truth.get("tables", []):
+            if t.get("name") != "declined_detainers":
+                continue
+            for row in t["rows"]:
+                table, got = stored[tuple(row["cells"])]
+                if table != "rows":
+                    continue
+                wordings = row["cells"][7].split("; ")
+                expected = set().union(*(labels[w] for w in wordings))
+                assert set((got["offense_categories"] or "").split(";")) == expected, wordings
+                assert got["most_serious"] in expected
+                checked += 1
+    assert checked >= 120
