@@ -37,7 +37,7 @@ def union_bbox(boxes: list[BBox | None]) -> BBox | None:
     return (x0, top, x1, bottom)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Provenance:
     """Where one value or row came from; the store writes these columns on every row."""
 
@@ -81,7 +81,7 @@ class Word:
         return "bold" in self.font.lower() or "black" in self.font.lower()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     """One table cell: its text as read, its box and how sure we are of it."""
 

@@ -72,11 +72,11 @@ def _states() -> dict[str, str]:
 
 def normalize_state(text: str | None) -> Normalized:
     """USPS code from a code or a full name."""
-    return _normalize_state(clean_text(text))
+    return state_from_clean_text(clean_text(text))
 
 
 @lru_cache(maxsize=4096)
-def _normalize_state(text: str) -> Normalized:
+def state_from_clean_text(text: str) -> Normalized:
     t = text.strip(".").lower()
     if not t:
         return Normalized(None, False, "missing")
@@ -94,11 +94,11 @@ def normalize_date(text: str | None, *, pivot_year: int | None = None) -> Normal
     Month-first is assumed (US releases). An integer in Excel's serial range is an Excel date.
     Cached: a release repeats its dates many times, and dateutil is the slow part.
     """
-    return _normalize_date(clean_text(text).rstrip("*"), pivot_year)
+    return date_from_clean_text(clean_text(text).rstrip("*"), pivot_year)
 
 
 @lru_cache(maxsize=65536)
-def _normalize_date(t: str, pivot_year: int | None) -> Normalized:
+def date_from_clean_text(t: str, pivot_year: int | None) -> Normalized:
     fast = _MDY.match(t) or _ISO.match(t)
     if fast:  # the two commonest forms, without dateutil's tokenizer
         a, b, c = (int(g) for g in fast.groups())

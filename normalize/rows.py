@@ -16,11 +16,12 @@ from extract.model import Provenance, Table, TableRow
 from normalize.corrections import Corrections
 from normalize.fields import (
     clean_text,
+    date_from_clean_text,
     normalize_count,
-    normalize_date,
-    normalize_state,
     redaction_codes,
+    state_from_clean_text,
 )
+from normalize.jurisdictions import Gazetteer
 from normalize.narrative import Finding, TableFacts
 from normalize.period import Period
 from normalize.profiles import HeaderMatch, Profile, TableKind, match_table
@@ -108,9 +109,13 @@ def column_names(table: Table) -> list[str]:
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 
 
-def _pivot_year(table: Table) -> int | None:
-    """The table's usual four-digit year: two-digit years are read next to it."""
-    years = Counter(_YEAR.findall("\n".join(t for r in table.rows for t in r.texts)))
+def _pivot_year(table: Table, columns: list[int]) -> int | None:
+    """The usual four-digit year of a table's date columns: two-digit years are read next to it.
+
+    A few hundred rows tell the year as well as a hundred thousand do.
+    """
+    texts = [r.cells[c].text for r in table.rows[:400] for c in columns if c < len(r.cells)]
+    years = Counter(_YEAR.findall("\n".join(texts)))
     return int(years.most_common(1)[0][0]) if years else None
 
 
@@ -123,16 +128,6 @@ def _provenance(row: TableRow, table: Table, src: SourceRef) -> Provenance:
     return Provenance(src.source_file, src.source_sha256, row.page, row.bbox, method,
                       round(confidence, 4), row.pages or (row.page,), table.sheet,
                       row.sheet_row)
-
-
-def _typed(ftype: str, text: str, pivot: int | None):
-    if ftype == "date":
-        return normalize_date(text, pivot_year=pivot), "bad_date"
-    if ftype == "state":
-        return normalize_state(text), "bad_state"
-    if ftype == "count":
-        return normalize_count(text), "bad_count"
-    return None, None
 
 
 @dataclass(slots=True)
@@ -182,13 +177,16 @@ def normalize_table(table: Table, table_index: int, src: SourceRef | DocContext,
         out.facts = _facts(table, table_index, "generic", out)
         return out
     kind = profile.kind(match.kind)
-    if pivot is None and any(t == "date" for t in match.types.values()):
-        pivot = _pivot_year(table)
+    date_cols = [c for c, f in match.columns.items() if match.types.get(f) == "date"]
+    if pivot is None and date_cols:
+        pivot = _pivot_year(table, date_cols)
+    plan = _field_plan(match, pivot)
+    jmemo: dict = {}
     for d in drafts:
-        _read_fields(d, match, pivot)
+        _read_fields(d, plan)
         if not d.is_total:
             if kind.jurisdiction:
-                resolve_jurisdiction(d, kind, ctx)
+                resolve_jurisdiction(d, kind, ctx, jmemo)
             _check_dates(d, ctx)
     if kind.offense_field:
         _tag_offenses([d for d in drafts if not d.is_total], kind.offense_field, out)
@@ -210,30 +208,63 @@ def normalize_table(table: Table, table_index: int, src: SourceRef | DocContext,
     return out
 
 
-def _read_fields(d: _Draft, match: HeaderMatch, pivot: int | None) -> None:
+def _field_plan(match: HeaderMatch, pivot: int | None) -> list[tuple[int, str, object, str, dict]]:
+    """Per column of a claimed table: (column, field, normalizer or None, reject reason, memo).
+
+    Made once per table, so the per-row loop only looks things up; the memo keeps each distinct
+    cell text's reading (a column repeats its AORs, states and dates row after row).
+    """
+    plan = []
+    for col, fname in match.columns.items():
+        ftype = match.types.get(fname)
+        if ftype == "date":
+            fn, reason = (lambda t, p=pivot: date_from_clean_text(t.rstrip("*"), p)), "bad_date"
+        elif ftype == "state":
+            fn, reason = state_from_clean_text, "bad_state"
+        elif ftype == "count":
+            fn, reason = normalize_count, "bad_count"
+        else:
+            fn, reason = None, ""
+        plan.append((col, fname, fn, reason, {}))
+    return plan
+
+
+def _read_cell(text: str, fn, is_total: bool, reason: str) -> tuple[str | None, object, str]:
+    """(redaction code, value, refusal detail) of one cell text under its column's normalizer."""
+    code = redaction_codes(text) if text and text[0] in "(bB" else None  # every FOIA mark
+    if code:                                                             # starts so
+        return code, None, ""
+    if fn is None or not text:
+        return None, text or None, ""
+    norm = fn(text)
+    if norm.ok:
+        return None, norm.value, ""
+    if is_total and reason == "bad_count":
+        return None, text, ""
+    return None, None, str(norm.reason)  # the text stays in `raw`; a bad value is never used
+
+
+def _read_fields(d: _Draft, plan: list[tuple[int, str, object, str, dict]]) -> None:
     """Cell texts → typed fields; redaction marks → null + the field named in redacted_fields."""
     cells = d.row.cells
-    for col, fname in match.columns.items():
-        cell = cells[col] if col < len(cells) else None
+    n = len(cells)
+    for col, fname, fn, reason, memo in plan:
+        cell = cells[col] if col < n else None
         text = d.texts[col] if cell else ""
-        code = (cell.redaction if cell else None) or (redaction_codes(text) if text else None)
+        if cell is not None and cell.redaction:
+            code, value, problem = cell.redaction, None, ""
+        else:
+            key = (text, d.is_total)
+            got = memo.get(key)
+            if got is None:
+                got = memo[key] = _read_cell(text, fn, d.is_total, reason)
+            code, value, problem = got
+        d.fields[fname] = value
         if code:
-            d.fields[fname] = None
             d.redacted.append(fname)
             d.codes.append(code)
-            continue
-        d.fields[fname] = text or None
-        ftype = match.types.get(fname)
-        if not (ftype and text):
-            continue
-        norm, reason = _typed(ftype, text, pivot)
-        if norm.ok:
-            d.fields[fname] = norm.value
-        elif d.is_total and ftype == "count":
-            d.fields[fname] = text
-        elif not d.is_total:
-            d.fields[fname] = None  # the text stays in `raw`; a bad value never reaches a check
-            d.refuse(reason, f"{fname}: {norm.reason}")
+        elif problem and not d.is_total:
+            d.refuse(reason, f"{fname}: {problem}")
 
 
 def _check_dates(d: _Draft, ctx: DocContext) -> None:
@@ -259,36 +290,51 @@ def _tag_offenses(drafts: list[_Draft], fname: str, out: TableOutcome) -> None:
             d.flags.append("unmatched_offense")
 
 
-def resolve_jurisdiction(d: _Draft, kind: TableKind, ctx: DocContext) -> None:
-    """County and FIPS for a row: hand correction first, then the gazetteer's matching order."""
-    from normalize.jurisdictions import Gazetteer
+def resolve_jurisdiction(d: _Draft, kind: TableKind, ctx: DocContext,
+                         memo: dict | None = None) -> None:
+    """County and FIPS for a row: hand correction first, then the gazetteer's matching order.
 
-    gaz = Gazetteer.load()
+    `memo` (one per table) keeps each distinct (county, state, facility, AOR) reading.
+    """
     raw = d.fields.get("jurisdiction_raw")
     state = d.fields.get("state")
-    fix = ctx.corrections.jurisdiction(raw, state, d.rid)  # type: ignore[arg-type]
+    fix = (ctx.corrections.jurisdiction(raw, state, d.rid)  # type: ignore[arg-type]
+           if ctx.corrections.jurisdictions else None)
     if fix is not None:
-        found = gaz.describe(fix.county_fips)
+        found = Gazetteer.load().describe(fix.county_fips)
         d.fields.update(county=found.county if found else None, county_fips=fix.county_fips,
                         jurisdiction_match="manual", jurisdiction_score=1.0)
         if found and not state:
             d.fields["state"] = found.state
         return
-    m = gaz.match(raw, state, facility=d.fields.get("facility"),  # type: ignore[arg-type]
-                  aor=d.fields.get("aor"))  # type: ignore[arg-type]
-    d.fields.update(jurisdiction_match=m.method, jurisdiction_score=round(m.score, 3))
+    key = (raw, state, d.fields.get("facility"), d.fields.get("aor"))
+    got = memo.get(key) if memo is not None else None
+    if got is None:
+        got = _jurisdiction_reading(*key, kind.jurisdiction == "required")
+        if memo is not None:
+            memo[key] = got
+    updates, refusal = got
+    d.fields.update(updates)
+    if refusal:
+        d.refuse(*refusal)
+
+
+def _jurisdiction_reading(raw, state, facility, aor, required: bool
+                          ) -> tuple[dict, tuple[str, str] | None]:
+    """(field updates, refusal or None) for one jurisdiction cell in its row's context."""
+    m = Gazetteer.load().match(raw, state, facility=facility, aor=aor)
+    updates: dict = {"jurisdiction_match": m.method, "jurisdiction_score": round(m.score, 3)}
     if m.county_fips and m.method not in ("none", "ambiguous"):
-        d.fields.update(county=m.county, county_fips=m.county_fips)
+        updates.update(county=m.county, county_fips=m.county_fips)
         if not state and m.state:
-            d.fields["state"] = m.state
-        return
-    if kind.jurisdiction != "required":
-        return
+            updates["state"] = m.state
+        return updates, None
+    if not required:
+        return updates, None
     if m.method == "ambiguous":
-        d.refuse("ambiguous_jurisdiction",
-                 f"{raw!r} ({state or 'no state'}) could be {', '.join(m.candidates)}")
-    else:
-        d.refuse("unknown_jurisdiction", f"{raw!r} ({state or 'no state'}): {m.reason}")
+        return updates, ("ambiguous_jurisdiction",
+                         f"{raw!r} ({state or 'no state'}) could be {', '.join(m.candidates)}")
+    return updates, ("unknown_jurisdiction", f"{raw!r} ({state or 'no state'}): {m.reason}")
 
 
 def _facts(table: Table, index: int, kind: str, out: TableOutcome) -> TableFacts:
