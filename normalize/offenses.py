@@ -248,6 +248,16 @@ class OffenseTagger:
             self.clear_cache()
         cells, known = self._cells, self._chunk_cache
         new = [t for t in dict.fromkeys(texts) if t is not None and t not in cells]
+        # No wording holds a ";": cells listing offenses with it are read piece by piece, and
+        # pieces repeat far more than whole cells do (parentheses may hold ";", so not those).
+        listed = [t for t in new if ";" in t and "(" not in t]
+        if listed:
+            pieces = {t: [p.strip() for p in t.split(";") if p.strip()] for t in listed}
+            self.tag_many([p for ps in pieces.values() for p in ps], batch_size)
+            for t, ps in pieces.items():
+                found = [cells[p] for p in ps]
+                cells[t] = found[0] if len(found) == 1 else self._merge(found)
+            new = [t for t in new if t not in cells]
         chunks = {t: self._chunks(t) for t in new}
         todo = [c for c in dict.fromkeys(c for t in new for c in chunks[t]) if c not in known]
         for chunk, doc in zip(todo, self.nlp.pipe(todo, batch_size=batch_size)):

@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from extract.model import Provenance, Table, TableRow
 from normalize.corrections import Corrections
@@ -89,9 +90,18 @@ class TableOutcome:
 
 
 def record_id(sha256: str, page: int, table_index: int, row_index: int) -> str:
-    """Stable id of a row: the same document, page and position give the same id on rerun."""
-    key = f"{sha256}:{page}:{table_index}:{row_index}"
-    return hashlib.sha256(key.encode()).hexdigest()[:16]
+    """Stable id of a row: the same document, page and position give the same id on rerun.
+
+    sha256 of "sha256:page:table:row"; the document's prefix is hashed once and copied.
+    """
+    h = _prefix_hash(sha256).copy()
+    h.update(f":{page}:{table_index}:{row_index}".encode())
+    return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1024)
+def _prefix_hash(sha256: str):
+    return hashlib.sha256(sha256.encode())
 
 
 def column_names(table: Table) -> list[str]:
@@ -142,15 +152,23 @@ class _Draft:
     is_total: bool
     texts: list[str] = field(default_factory=list)  # cell texts, whitespace folded once
     fields: dict[str, object] = field(default_factory=dict)
-    reasons: list[str] = field(default_factory=list)
-    details: list[str] = field(default_factory=list)
-    redacted: list[str] = field(default_factory=list)
-    codes: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
+    # Most rows are clean: these stay empty tuples until something happens (cheaper per row).
+    reasons: tuple[str, ...] = ()
+    details: tuple[str, ...] = ()
+    redacted: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
 
     def refuse(self, reason: str, detail: str) -> None:
-        self.reasons.append(reason)
-        self.details.append(detail)
+        self.reasons += (reason,)
+        self.details += (detail,)
+
+    def redact(self, fname: str, code: str) -> None:
+        self.redacted += (fname,)
+        self.codes += (code,)
+
+    def flag(self, name: str) -> None:
+        self.flags += (name,)
 
 
 def normalize_table(table: Table, table_index: int, src: SourceRef | DocContext,
@@ -201,8 +219,8 @@ def normalize_table(table: Table, table_index: int, src: SourceRef | DocContext,
                                          "; ".join(d.details)))
         else:
             out.rows.append(RowOut(d.rid, table_index, d.index, match.profile, match.kind,
-                                   d.is_total, d.fields, d.raw, d.prov, tuple(d.redacted),
-                                   tuple(d.codes), tuple(d.flags)))
+                                   d.is_total, d.fields, d.raw, d.prov, d.redacted, d.codes,
+                                   d.flags))
     out.facts = _facts(table, table_index, match.kind, out)
     _check_totals(out, table, table_index)
     return out
@@ -261,8 +279,7 @@ def _read_fields(d: _Draft, plan: list[tuple[int, str, object, str, dict]]) -> N
             code, value, problem = got
         d.fields[fname] = value
         if code:
-            d.redacted.append(fname)
-            d.codes.append(code)
+            d.redact(fname, code)
         elif problem and not d.is_total:
             d.refuse(reason, f"{fname}: {problem}")
 
@@ -273,7 +290,7 @@ def _check_dates(d: _Draft, ctx: DocContext) -> None:
     if isinstance(issued, str) and isinstance(declined, str) and declined < issued:
         d.refuse("date_order", f"declined {declined} is before issued {issued}")
     if ctx.period and isinstance(declined, str) and not ctx.period.contains(declined):
-        d.flags.append("date_out_of_period")
+        d.flag("date_out_of_period")
 
 
 def _tag_offenses(drafts: list[_Draft], fname: str, out: TableOutcome) -> None:
@@ -287,7 +304,7 @@ def _tag_offenses(drafts: list[_Draft], fname: str, out: TableOutcome) -> None:
         d.fields["offense_codes"] = ";".join(m.codes) or None
         out.unmatched_offenses.update(m.unmatched)
         if text and not m.categories:
-            d.flags.append("unmatched_offense")
+            d.flag("unmatched_offense")
 
 
 def resolve_jurisdiction(d: _Draft, kind: TableKind, ctx: DocContext,

@@ -37,7 +37,11 @@ def _annotation(ftype: str | None, allowed: tuple[str, ...] | None):
 def schema_for(kind: TableKind) -> type[BaseModel]:
     """The pydantic model of one table kind (built once)."""
     fields = {}
-    for name in kind.fields:
+    # Only constrained fields: the others are str or None by construction and cannot fail,
+    # and every field the model carries costs time on every row.
+    constrained = [n for n in kind.fields
+                   if n in kind.types or n in kind.allowed or n in kind.required]
+    for name in constrained:
         ann = _annotation(kind.types.get(name), kind.allowed.get(name))
         if name in kind.required:
             fields[name] = (ann, ...)
