@@ -129,8 +129,12 @@ def _pivot_year(table: Table, columns: list[int]) -> int | None:
     return int(years.most_common(1)[0][0]) if years else None
 
 
-def _provenance(row: TableRow, table: Table, src: SourceRef) -> Provenance:
-    method = "sheet" if table.engine == "sheet" else f"text:{table.engine}"
+def _method(table: Table) -> str:
+    return "sheet" if table.engine == "sheet" else f"text:{table.engine}"
+
+
+def _provenance(row: TableRow, table: Table, src: SourceRef, method: str = "") -> Provenance:
+    method = method or _method(table)
     confidence = table.score or 1.0
     for c in row.cells:  # the row's weakest filled cell, in the same pass as nothing else
         if c.text and c.confidence < confidence:
@@ -179,6 +183,7 @@ def normalize_table(table: Table, table_index: int, src: SourceRef | DocContext,
     match = match_table(list(table.header), profile) if profile and table.header else None
     out = TableOutcome(match=match)
     pivot = ctx.period.end.year if ctx.period else None
+    method = _method(table)
     drafts = []
     for index, row in enumerate(table.rows):
         if row.kind not in ("data", "total"):
@@ -186,7 +191,7 @@ def normalize_table(table: Table, table_index: int, src: SourceRef | DocContext,
         texts = [clean_text(c.text) for c in row.cells]
         raw = dict(zip(names, texts))
         rid = record_id(ctx.source.source_sha256, row.page, table_index, index)
-        drafts.append(_Draft(index, row, rid, raw, _provenance(row, table, ctx.source),
+        drafts.append(_Draft(index, row, rid, raw, _provenance(row, table, ctx.source, method),
                              row.kind == "total", texts))
     if match is None or profile is None:
         for d in drafts:
@@ -271,11 +276,12 @@ def _read_fields(d: _Draft, plan: list[tuple[int, str, object, str, dict]]) -> N
         text = d.texts[col] if cell else ""
         if cell is not None and cell.redaction:
             code, value, problem = cell.redaction, None, ""
+        elif d.is_total:  # rare: a Total row keeps a count it cannot read as its text
+            code, value, problem = _read_cell(text, fn, True, reason)
         else:
-            key = (text, d.is_total)
-            got = memo.get(key)
+            got = memo.get(text)
             if got is None:
-                got = memo[key] = _read_cell(text, fn, d.is_total, reason)
+                got = memo[text] = _read_cell(text, fn, False, reason)
             code, value, problem = got
         d.fields[fname] = value
         if code:
@@ -298,11 +304,17 @@ def _tag_offenses(drafts: list[_Draft], fname: str, out: TableOutcome) -> None:
     from normalize.offenses import OffenseTagger
 
     texts = [d.fields.get(fname) for d in drafts]
+    # The tagger returns one object per distinct cell text: join its lists once.
+    joined: dict[int, tuple[str | None, str | None]] = {}
     for d, text, m in zip(drafts, texts, OffenseTagger.load().tag_many(texts)):
-        d.fields["offense_categories"] = ";".join(m.categories) or None
+        cats_codes = joined.get(id(m))
+        if cats_codes is None:
+            cats_codes = joined[id(m)] = (";".join(m.categories) or None,
+                                          ";".join(m.codes) or None)
+        d.fields["offense_categories"], d.fields["offense_codes"] = cats_codes
         d.fields["most_serious"] = m.most_serious
-        d.fields["offense_codes"] = ";".join(m.codes) or None
-        out.unmatched_offenses.update(m.unmatched)
+        if m.unmatched:
+            out.unmatched_offenses.update(m.unmatched)
         if text and not m.categories:
             d.flag("unmatched_offense")
 
