@@ -9,7 +9,7 @@ coordinates before any rotation we apply). Spreadsheet content uses the sheet na
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 BBox = tuple[float, float, float, float]
 
@@ -37,9 +37,12 @@ def union_bbox(boxes: list[BBox | None]) -> BBox | None:
     return (x0, top, x1, bottom)
 
 
-@dataclass(frozen=True, slots=True)
-class Provenance:
-    """Where one value or row came from; the store writes these columns on every row."""
+class Provenance(NamedTuple):
+    """Where one value or row came from; the store writes these columns on every row.
+
+    A NamedTuple rather than a frozen dataclass: just as immutable, and built several times
+    faster, which matters because every row of every table gets one.
+    """
 
     source_file: str
     source_sha256: str
