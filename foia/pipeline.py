@@ -25,9 +25,10 @@ from foia import __version__, store
 from foia.inventory import InventoryItem, build_inventory
 from normalize.corrections import Corrections
 from normalize.narrative import check_narrative
+from normalize.outcome import DocContext, SourceRef, TableOutcome
 from normalize.period import find_period
 from normalize.profiles import Profile, cached_profile
-from normalize.rows import DocContext, SourceRef, TableOutcome, normalize_table
+from normalize.rows import normalize_table
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from extract.model import Cell, DocumentResult, Provenance, Table, TableRow
 from normalize.narrative import Finding
-from normalize.rows import RejectOut, RowOut
+from normalize.outcome import RejectOut, RowOut
 
 PROVENANCE_COLUMNS = ("source_file", "source_sha256", "page", "pages", "bbox", "method",
                       "confidence", "source_link")

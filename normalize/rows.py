@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from extract.model import Provenance, Table, TableRow
-from normalize.corrections import Corrections
 from normalize.fields import (
     clean_text,
     date_from_clean_text,
@@ -23,70 +22,13 @@ from normalize.fields import (
     state_from_clean_text,
 )
 from normalize.jurisdictions import Gazetteer
-from normalize.narrative import Finding, TableFacts
-from normalize.period import Period
+from normalize.outcome import DocContext, RejectOut, RowOut, SourceRef, TableOutcome
 from normalize.profiles import HeaderMatch, Profile, TableKind, match_table
 from normalize.schema import schema_errors
+from normalize.totals import check_totals, table_facts
 
-
-@dataclass(frozen=True)
-class SourceRef:
-    """The document a table came from."""
-
-    source_file: str
-    source_sha256: str
-
-
-@dataclass(slots=True)
-class RowOut:
-    """One accepted row."""
-
-    record_id: str
-    table_index: int
-    row_index: int
-    profile: str
-    kind: str
-    is_total: bool
-    fields: dict[str, object]
-    raw: dict[str, str]
-    provenance: Provenance
-    redacted_fields: tuple[str, ...] = ()
-    redactions: tuple[str, ...] = ()
-    flags: tuple[str, ...] = ()
-
-
-@dataclass(slots=True)
-class RejectOut:
-    """One refused row and why."""
-
-    record_id: str
-    table_index: int
-    row_index: int
-    profile: str
-    kind: str
-    raw: dict[str, str]
-    provenance: Provenance
-    reasons: tuple[str, ...]
-    detail: str
-
-
-@dataclass(frozen=True)
-class DocContext:
-    """What normalization knows of the whole document: its source, period and corrections."""
-
-    source: SourceRef
-    period: Period | None = None
-    corrections: Corrections = field(default_factory=Corrections)
-
-
-@dataclass
-class TableOutcome:
-    rows: list[RowOut] = field(default_factory=list)
-    rejects: list[RejectOut] = field(default_factory=list)
-    match: HeaderMatch | None = None
-    findings: list[Finding] = field(default_factory=list)
-    unmatched_offenses: Counter = field(default_factory=Counter)
-    facts: TableFacts | None = None
+__all__ = ["DocContext", "RejectOut", "RowOut", "SourceRef", "TableOutcome", "normalize_table",
+           "record_id", "column_names"]
 
 
 def record_id(sha256: str, page: int, table_index: int, row_index: int) -> str:
@@ -197,7 +139,7 @@ def normalize_table(table: Table, table_index: int, src: SourceRef | DocContext,
         for d in drafts:
             out.rows.append(RowOut(d.rid, table_index, d.index, "generic", "generic",
                                    d.is_total, dict(d.raw), d.raw, d.prov))
-        out.facts = _facts(table, table_index, "generic", out)
+        out.facts = table_facts(table, table_index, "generic", out)
         return out
     kind = profile.kind(match.kind)
     date_cols = [c for c, f in match.columns.items() if match.types.get(f) == "date"]
@@ -226,8 +168,8 @@ def normalize_table(table: Table, table_index: int, src: SourceRef | DocContext,
             out.rows.append(RowOut(d.rid, table_index, d.index, match.profile, match.kind,
                                    d.is_total, d.fields, d.raw, d.prov, d.redacted, d.codes,
                                    d.flags))
-    out.facts = _facts(table, table_index, match.kind, out)
-    _check_totals(out, table, table_index)
+    out.facts = table_facts(table, table_index, match.kind, out)
+    check_totals(out, table, table_index)
     return out
 
 
@@ -364,63 +306,3 @@ def _jurisdiction_reading(raw, state, facility, aor, required: bool
         return updates, ("ambiguous_jurisdiction",
                          f"{raw!r} ({state or 'no state'}) could be {', '.join(m.candidates)}")
     return updates, ("unknown_jurisdiction", f"{raw!r} ({state or 'no state'}): {m.reason}")
-
-
-def _facts(table: Table, index: int, kind: str, out: TableOutcome) -> TableFacts:
-    counts = [f for f, t in (out.match.types.items() if out.match else []) if t == "count"]
-    stated: dict[str, int] = {}
-    for row in table.rows:
-        if row.kind == "total" and out.match:
-            for col, fname in out.match.columns.items():
-                if fname in counts and col < len(row.cells):
-                    n = normalize_count(row.cells[col].text)
-                    if n.ok:
-                        stated[fname] = int(n.value)  # type: ignore[arg-type]
-    data_rows = sum(1 for r in table.rows if r.kind == "data")
-    return TableFacts(index, kind, table.page, table.bbox, data_rows, stated)
-
-
-def _check_totals(out: TableOutcome, table: Table, table_index: int) -> None:
-    """A total row whose counts differ from the sum of the data rows is refused, both shown.
-
-    The sum is over every data row the table printed (accepted or refused: a refused row was
-    still counted by the agency), so the check is about the document, not about our rejects.
-    """
-    count_fields = [f for f, t in (out.match.types.items() if out.match else []) if t == "count"]
-    if not count_fields:
-        return
-    values = {f: [] for f in count_fields}
-    for r in out.rows:
-        if not r.is_total:
-            for f in count_fields:
-                values[f].append(r.fields.get(f))
-    for j in out.rejects:
-        for f in count_fields:
-            col = next((c for c, n in out.match.columns.items() if n == f), None)
-            text = list(j.raw.values())[col] if col is not None and col < len(j.raw) else ""
-            n = normalize_count(text)
-            values[f].append(n.value if n.ok else None)
-    keep: list[RowOut] = []
-    for row in out.rows:
-        if not row.is_total:
-            keep.append(row)
-            continue
-        problems = []
-        for f in count_fields:
-            stated = row.fields.get(f)
-            if not isinstance(stated, int) or not values[f]:
-                continue
-            summed = sum(v for v in values[f] if isinstance(v, int))
-            if summed != stated:
-                problems.append(f"{f}: total row says {stated}, rows sum to {summed}")
-                out.findings.append(Finding(
-                    "total_mismatch", "mismatch", f"{f}: total row says {stated}, "
-                    f"rows sum to {summed}", stated, summed, row.provenance.page,
-                    row.provenance.bbox, table_index, table.page, table.bbox, f))
-        if problems:
-            out.rejects.append(RejectOut(row.record_id, row.table_index, row.row_index,
-                                         row.profile, row.kind, row.raw, row.provenance,
-                                         ("total_mismatch",), "; ".join(problems)))
-        else:
-            keep.append(row)
-    out.rows = keep

@@ -1,0 +1,72 @@
+"""Contracts of the normalize stage: what a table's normalization hands to the store."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from extract.model import Provenance
+from normalize.corrections import Corrections
+from normalize.narrative import Finding, TableFacts
+from normalize.period import Period
+from normalize.profiles import HeaderMatch
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """The document a table came from."""
+
+    source_file: str
+    source_sha256: str
+
+
+@dataclass(slots=True)
+class RowOut:
+    """One accepted row."""
+
+    record_id: str
+    table_index: int
+    row_index: int
+    profile: str
+    kind: str
+    is_total: bool
+    fields: dict[str, object]
+    raw: dict[str, str]
+    provenance: Provenance
+    redacted_fields: tuple[str, ...] = ()
+    redactions: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class RejectOut:
+    """One refused row and why."""
+
+    record_id: str
+    table_index: int
+    row_index: int
+    profile: str
+    kind: str
+    raw: dict[str, str]
+    provenance: Provenance
+    reasons: tuple[str, ...]
+    detail: str
+
+
+@dataclass(frozen=True)
+class DocContext:
+    """What normalization knows of the whole document: its source, period and corrections."""
+
+    source: SourceRef
+    period: Period | None = None
+    corrections: Corrections = field(default_factory=Corrections)
+
+
+@dataclass
+class TableOutcome:
+    rows: list[RowOut] = field(default_factory=list)
+    rejects: list[RejectOut] = field(default_factory=list)
+    match: HeaderMatch | None = None
+    findings: list[Finding] = field(default_factory=list)
+    unmatched_offenses: Counter = field(default_factory=Counter)
+    facts: TableFacts | None = None
