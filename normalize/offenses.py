@@ -253,7 +253,9 @@ class OffenseTagger:
         listed = [t for t in new if ";" in t and "(" not in t]
         if listed:
             pieces = {t: [p.strip() for p in t.split(";") if p.strip()] for t in listed}
-            self.tag_many([p for ps in pieces.values() for p in ps], batch_size)
+            missing = [p for ps in pieces.values() for p in ps if p not in cells]
+            if missing:  # most pieces were read before: only new ones go through spaCy
+                self.tag_many(missing, batch_size)
             for t, ps in pieces.items():
                 found = [cells[p] for p in ps]
                 cells[t] = found[0] if len(found) == 1 else self._merge(found)
@@ -315,15 +317,19 @@ class OffenseTagger:
         return (words[0], words[-1]) if words else ("", "")
 
     def _merge(self, found: list[OffenseMatch]) -> OffenseMatch:
+        """One reading of several pieces, in order of first mention (runs once per new cell)."""
         categories: dict[str, None] = {}
         codes: dict[str, None] = {}
-        unmatched: list[str] = []
+        unmatched: tuple[str, ...] = ()
         for m in found:
-            categories.update(dict.fromkeys(m.categories))
-            codes.update(dict.fromkeys(m.codes))
-            unmatched += m.unmatched
+            for c in m.categories:
+                categories[c] = None
+            for c in m.codes:
+                codes[c] = None
+            if m.unmatched:
+                unmatched += m.unmatched
         most = min(categories, key=self.severity.__getitem__) if categories else None
-        return OffenseMatch(tuple(categories), tuple(codes), most, tuple(unmatched))
+        return OffenseMatch(tuple(categories), tuple(codes), most, unmatched)
 
     def _mentions(self, text: str, doc: Doc) -> list[Mention]:
         words, labels = doc.user_data["words"], self._labels
