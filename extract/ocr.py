@@ -1,0 +1,284 @@
+"""The OCR route: a scanned page (or an image file) → PageLayout of OCR words in PDF points.
+
+The output is the same PageLayout that born-digital pages produce, so the same table builder
+(extract.layout_tables) runs on OCR word boxes. Everything is converted to PDF points (top-left
+origin) here, once: provenance bboxes of OCR'd cells must point at the same place on the page as
+they would for a text layer.
+
+Ruling lines are found on the image with OpenCV and then *erased* before tesseract reads it:
+on the ruled fixture, tesseract with the grid still drawn reads the cell borders as "|" and drops
+most of the numbers (whatever --psm); with the grid erased every cell is read. The rules are kept
+as HRule/VRule so the table builder still gets the grid.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import pypdfium2 as pdfium
+import pytesseract
+from PIL import Image, ImageSequence
+
+from extract.model import Word
+from extract.page_layout import HRule, PageLayout, VRule
+
+# Minimum lengths (in PDF points) of the morphological kernels that isolate ruling lines: longer
+# than any glyph stroke at body-text sizes, shorter than a table's narrowest cell border.
+H_KERNEL_PT = 30.0
+V_KERNEL_PT = 10.0
+DEFAULT_IMAGE_DPI = 300
+METHOD = "ocr:tesseract"
+
+
+class OcrError(Exception):
+    """Tesseract failed or timed out on one page; the caller records it on that page."""
+
+    def __init__(self, page: int | None, message: str) -> None:
+        super().__init__(f"page {page}: {message}")
+        self.page = page
+        self.message = message
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    """What the OCR route runs; part of the extraction settings, so part of the cache key.
+
+    psm 6 (one uniform block of text) is the default: with the ruling lines erased, psm 3/4/6/11
+    all read every cell of the fixture table, but 6 also numbers lines row by row across the
+    table, which keeps the page text in reading order; 11 (sparse text) scatters a row's cells
+    into separate lines ("CA 25 San Diego").
+    """
+
+    dpi: int = 300
+    lang: str = "eng"
+    timeout_s: float = 120.0
+    psm: int = 6
+
+    def __post_init__(self) -> None:
+        if not 50 <= self.dpi <= 1200:
+            raise ValueError("dpi must be between 50 and 1200")
+        if not self.lang or not all(part.isidentifier() for part in self.lang.split("+")):
+            raise ValueError(f"bad tesseract language {self.lang!r} (e.g. 'eng' or 'eng+spa')")
+        if self.timeout_s <= 0:
+            raise ValueError("timeout_s must be positive")
+        if not 0 <= self.psm <= 13:
+            raise ValueError("psm must be a tesseract page segmentation mode, 0-13")
+
+    @classmethod
+    def resolve(cls, value: OcrSettings | dict | None) -> OcrSettings:
+        if value is None:
+            return cls()
+        if isinstance(value, cls):
+            return value
+        return cls(**value)
+
+
+def render_pdf_page(path: str, page_number: int, dpi: int) -> tuple[Image.Image, float]:
+    """1-based page → grayscale image and the scale (pixels per PDF point = dpi / 72)."""
+    image, scale, _ = _render(path, page_number, dpi)
+    return image, scale
+
+
+def _render(path: str, page_number: int, dpi: int) -> tuple[Image.Image, float, tuple]:
+    if page_number < 1:
+        raise IndexError(f"page numbers are 1-based, got {page_number}")
+    scale = dpi / 72.0
+    pdf = pdfium.PdfDocument(path)
+    try:
+        page = pdf[page_number - 1]
+        size = page.get_size()
+        image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
+        page.close()
+    finally:
+        pdf.close()
+    return image, scale, (float(size[0]), float(size[1]))
+
+
+def _tesseract_data(image: Image.Image, settings: OcrSettings, page: int | None) -> dict:
+    """Run tesseract once; any failure or timeout becomes OcrError so no page kills the run."""
+    # Tesseract's OpenMP threads fight each other (and our worker processes) for cores; one
+    # thread per tesseract is faster overall. pytesseract hands our environment to tesseract.
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    try:
+        return pytesseract.image_to_data(
+            image,
+            lang=settings.lang,
+            config=f"--psm {settings.psm}",
+            output_type=pytesseract.Output.DICT,
+            timeout=settings.timeout_s,
+        )
+    # TesseractError subclasses RuntimeError, which pytesseract also raises on its timeout.
+    except (pytesseract.TesseractError, OSError) as exc:
+        raise OcrError(page, f"tesseract failed: {exc}") from exc
+    except RuntimeError as exc:
+        if "timeout" not in str(exc).lower():
+            raise OcrError(page, f"tesseract failed: {exc}") from exc
+        raise OcrError(page, f"tesseract timed out after {settings.timeout_s}s") from exc
+
+
+def _words_and_lines(
+    data: dict, scale: float
+) -> tuple[list[Word], list[tuple[int, int, int]]]:
+    """Words in points plus each word's (block, par, line) key, in tesseract's order."""
+    words: list[Word] = []
+    keys: list[tuple[int, int, int]] = []
+    for i, text in enumerate(data["text"]):
+        conf = float(data["conf"][i])
+        text = text.strip()
+        if conf < 0 or not text:
+            continue
+        left, top = data["left"][i] / scale, data["top"][i] / scale
+        width, height = data["width"][i] / scale, data["height"][i] / scale
+        words.append(
+            Word(text, left, top, left + width, top + height, size=height, confidence=conf / 100)
+        )
+        keys.append((data["block_num"][i], data["par_num"][i], data["line_num"][i]))
+    return words, keys
+
+
+def _mean_conf(words: list[Word]) -> float:
+    return statistics.fmean(w.confidence for w in words) if words else 0.0
+
+
+def ocr_words(
+    image: Image.Image, scale: float, settings: OcrSettings, page: int | None = None
+) -> tuple[list[Word], float]:
+    """OCR words with conf >= 0 and non-blank text, boxes in PDF points (pixel / scale).
+
+    Returns (words, mean word confidence 0–1). The image is read as given: callers that want
+    ruling lines out of the way use ocr_image_layout, which erases them first.
+    """
+    words, _ = _words_and_lines(_tesseract_data(image, settings, page), scale)
+    return words, _mean_conf(words)
+
+
+def find_rules(gray: np.ndarray, scale: float) -> tuple[list[HRule], list[VRule], np.ndarray]:
+    """Ruling lines of a grayscale image, in points, and the pixel mask that covers them.
+
+    Morphological opening with a long thin kernel keeps only runs of ink at least that long in
+    one direction: table rules survive, glyphs do not.
+    """
+    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    h_len, v_len = max(10, int(H_KERNEL_PT * scale)), max(5, int(V_KERNEL_PT * scale))
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT,
+                                                                            (h_len, 1)))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT,
+                                                                           (1, v_len)))
+    hrules: list[HRule] = []
+    for c in cv2.findContours(horiz, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]:
+        x, y, w, h = cv2.boundingRect(c)
+        hrules.append(HRule(round((y + h / 2) / scale, 1), x / scale, (x + w) / scale))
+    vrules: list[VRule] = []
+    for c in cv2.findContours(vert, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]:
+        x, y, w, h = cv2.boundingRect(c)
+        vrules.append(VRule(round((x + w / 2) / scale, 1), y / scale, (y + h) / scale))
+    mask = cv2.dilate(horiz | vert, np.ones((3, 3), np.uint8))
+    return _merge(hrules, 2.0), _merge(vrules, 2.0), mask
+
+
+def _merge(rules: list, tol: float) -> list:
+    """Join collinear, touching segments (scans break long rules into pieces)."""
+    if not rules:
+        return []
+    horizontal = isinstance(rules[0], HRule)
+
+    def span(r):  # (position, start, end) whatever the orientation
+        return (r.y, r.x0, r.x1) if horizontal else (r.x, r.top, r.bottom)
+
+    out: list = []
+    for r in sorted(rules, key=span):
+        pos, start, end = span(r)
+        if out:
+            lpos, lstart, lend = span(out[-1])
+            if abs(lpos - pos) <= tol and start <= lend + tol:
+                out[-1] = type(r)(lpos, lstart, max(lend, end))
+                continue
+        out.append(r)
+    return out
+
+
+def _reading_text(words: list[Word], keys: list[tuple[int, int, int]]) -> str:
+    """Page text: one line per tesseract (block, par, line), blocks separated by a blank line."""
+    lines: list[str] = []
+    last: tuple[int, int, int] | None = None
+    for word, key in zip(words, keys):
+        if last is not None and key == last:
+            lines[-1] += " " + word.text
+            continue
+        if last is not None and key[0] != last[0]:
+            lines.append("")
+        lines.append(word.text)
+        last = key
+    return "\n".join(lines)
+
+
+def ocr_image_layout(
+    image: Image.Image, scale: float, number: int, settings: OcrSettings,
+    page_size: tuple[float, float] | None = None,
+) -> tuple[PageLayout, float]:
+    """OCR one page image (scale = pixels per point) into a PageLayout and mean confidence."""
+    gray = np.asarray(image.convert("L"))
+    hrules, vrules, mask = find_rules(gray, scale)
+    clean = gray.copy()
+    clean[mask > 0] = 255  # erase the grid so tesseract does not read borders as "|" and "l"
+    data = _tesseract_data(Image.fromarray(clean), settings, number)
+    words, keys = _words_and_lines(data, scale)
+    heights = [w.bottom - w.top for w in words]
+    char_size = statistics.median(heights) * 0.8 if heights else 10.0
+    min_len = 2.0 * char_size  # as page_layout: shorter segments are glyph decoration
+    hrules = [r for r in hrules if r.x1 - r.x0 >= min_len]
+    vrules = [r for r in vrules if r.bottom - r.top >= min_len / 2]
+    width, height = page_size or (gray.shape[1] / scale, gray.shape[0] / scale)
+    layout = PageLayout(number, float(width), float(height), words, hrules, vrules,
+                        _reading_text(words, keys), char_size)
+    return layout, _mean_conf(words)
+
+
+def ocr_page_layout(
+    path: str, page_number: int, settings: OcrSettings | dict | None = None,
+    page_size: tuple[float, float] | None = None,
+) -> tuple[PageLayout, float]:
+    """Render one PDF page (1-based) and OCR it → (PageLayout in points, mean confidence)."""
+    settings = OcrSettings.resolve(settings)
+    try:
+        image, scale, _size = _render(path, page_number, settings.dpi)
+    except (pdfium.PdfiumError, IndexError) as exc:
+        raise OcrError(page_number, f"cannot render page: {exc}") from exc
+    # The exact page size, not pixels / scale: the renderer rounds the image to whole pixels.
+    return ocr_image_layout(image, scale, page_number, settings, page_size or _size)
+
+
+def _image_dpi(frame: Image.Image) -> float:
+    dpi = frame.info.get("dpi")
+    try:
+        value = float(dpi[0]) if dpi else 0.0
+    except (TypeError, ValueError, IndexError):
+        value = 0.0
+    return value if value >= 10 else DEFAULT_IMAGE_DPI  # 0 or 1 "dpi" means unset
+
+
+def ocr_image_file(
+    path: str, settings: OcrSettings | dict | None = None
+) -> list[tuple[PageLayout, float]]:
+    """PNG/JPEG/TIFF (every frame of a multi-page TIFF) → one (layout, confidence) per frame.
+
+    Page size in points comes from the image's own dpi (300 when absent), so boxes line up with
+    the document the image was scanned from. Frames are read at their own resolution.
+    """
+    settings = OcrSettings.resolve(settings)
+    out: list[tuple[PageLayout, float]] = []
+    try:
+        image = Image.open(path)
+    except OSError as exc:
+        raise OcrError(None, f"cannot open image: {exc}") from exc
+    with image:
+        for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
+            scale = _image_dpi(frame) / 72.0
+            gray = frame.convert("L")
+            size = (gray.width / scale, gray.height / scale)
+            out.append(ocr_image_layout(gray, scale, number, settings, size))
+    return out
