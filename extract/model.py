@@ -158,6 +158,7 @@ class PageResult:
     height: float | None = None
     error: str | None = None
     sheet: str | None = None
+    ocr_confidence: float | None = None
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import pdfplumber
 
@@ -19,6 +19,7 @@ from extract.assemble import stitch_tables, strip_furniture
 from extract.engines import camelot_tables, pdfplumber_tables
 from extract.layout_tables import layout_tables
 from extract.model import DocumentResult, PageResult, Table
+from extract.ocr import OcrError, OcrSettings, ocr_page_layout
 from extract.page_layout import PageLayout, read_page_layout
 from extract.route import route_document
 from extract.select import select_tables
@@ -37,7 +38,14 @@ class ExtractSettings:
     fallback_below: float = 0.75
     fallback_engines: tuple[str, ...] = ("pdfplumber-text", "camelot-lattice", "camelot-stream")
     store_words: bool = True
+    # Pages routed `ocr` are rendered and read by tesseract; off, they stay `pending_ocr`.
+    ocr: bool = True
+    ocr_dpi: int = 300
+    ocr_lang: str = "eng"
     extra: dict = field(default_factory=dict)
+
+    def ocr_settings(self) -> OcrSettings:
+        return OcrSettings(dpi=self.ocr_dpi, lang=self.ocr_lang)
 
     def __post_init__(self) -> None:
         for name in (*self.engines, *self.fallback_engines):
@@ -74,9 +82,20 @@ def _candidates(page, layout: PageLayout, engines: tuple[str, ...]) -> list[Tabl
     return found
 
 
+def _keep_layout(res: PageResult, layout: PageLayout, cfg: ExtractSettings) -> None:
+    res.width, res.height, res.text = layout.width, layout.height, layout.text
+    if cfg.store_words:
+        res.words = layout.words
+
+
+def ocr_tables(layout: PageLayout) -> list[Table]:
+    """Tables of an OCR'd page: the same layout builder, the engine marked as OCR."""
+    return select_tables([replace(t, engine=f"ocr-{t.engine}") for t in layout_tables(layout)])
+
+
 def _tables_by_page(path: str, rel_path: str, layouts: list[PageLayout], plumber_pages: dict,
-                    results: dict[int, PageResult], cfg: ExtractSettings
-                    ) -> list[tuple[int, float, list[Table]]]:
+                    results: dict[int, PageResult], cfg: ExtractSettings,
+                    ocr_pages: set[int] | None = None) -> list[tuple[int, float, list[Table]]]:
     """Candidates per page, best per region; slower engines only where the best is doubtful.
 
     Primary engines run on every page (camelot lattice only on pages with ruling lines: it
@@ -84,7 +103,11 @@ def _tables_by_page(path: str, rel_path: str, layouts: list[PageLayout], plumber
     `fallback_below` get the fallback engines too and are selected again.
     """
     cands: dict[int, list[Table]] = {}
+    ocr_best: dict[int, list[Table]] = {}
     for lay in layouts:
+        if ocr_pages and lay.number in ocr_pages:  # no text layer: only our builder can read it
+            ocr_best[lay.number] = ocr_tables(lay)
+            continue
         try:
             cands[lay.number] = _candidates(plumber_pages[lay.number], lay, cfg.engines)
         except Exception as exc:
@@ -112,6 +135,7 @@ def _tables_by_page(path: str, rel_path: str, layouts: list[PageLayout], plumber
                 doubtful.add(n)
     for n in doubtful:
         best[n] = select_tables(cands[n])
+    best.update(ocr_best)
     return [(lay.number, lay.height, best[lay.number]) for lay in layouts
             if lay.number in best]
 
@@ -129,13 +153,28 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
     results: dict[int, PageResult] = {}
     layouts: list[PageLayout] = []
     plumber_pages = {}
+    ocr_pages: set[int] = set()
     with pdfplumber.open(path) as pdf:
         for i, decision in enumerate(routes, start=1):
             res = PageResult(number=i, route=decision.route, text_quality=decision.quality,  # type: ignore[arg-type]
                              char_count=decision.char_count)
             results[i] = res
             if decision.route == "ocr":
-                res.status, res.error = "pending_ocr", decision.reason
+                if not cfg.ocr:
+                    res.status, res.error = "pending_ocr", decision.reason
+                    continue
+                try:
+                    page = pdf.pages[i - 1]
+                    layout, conf = ocr_page_layout(path, i, cfg.ocr_settings(),
+                                                   page_size=(float(page.width),
+                                                              float(page.height)))
+                except OcrError as exc:
+                    res.status, res.error = "error", f"OCR failed: {exc.message}"
+                    continue
+                _keep_layout(res, layout, cfg)
+                res.ocr_confidence = round(conf, 4)
+                layouts.append(layout)
+                ocr_pages.add(i)
                 continue
             if decision.route == "empty":
                 res.status = "empty"
@@ -143,15 +182,14 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
             try:
                 page = pdf.pages[i - 1]
                 layout = read_page_layout(page, i)
-                res.width, res.height, res.text = layout.width, layout.height, layout.text
-                if cfg.store_words:
-                    res.words = layout.words
+                _keep_layout(res, layout, cfg)
                 layouts.append(layout)
                 plumber_pages[i] = page
             except Exception as exc:
                 res.status, res.error = "error", f"text layer unreadable: {exc}"
         clean, _ = strip_furniture(layouts)
-        per_page = _tables_by_page(path, rel_path, clean, plumber_pages, results, cfg)
+        per_page = _tables_by_page(path, rel_path, clean, plumber_pages, results, cfg,
+                                   ocr_pages)
     for table in stitch_tables(per_page):
         results[table.page].tables.append(table)
     doc.pages = [results[i] for i in sorted(results)]

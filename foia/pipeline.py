@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from extract.model import DocumentResult, PageResult
+from extract.images import extract_image
+from extract.model import DocumentResult
 from extract.pdf import ExtractSettings, extract_pdf
 from extract.sheets import read_spreadsheet
 from foia import __version__, store
@@ -86,16 +87,6 @@ class RunSummary:
         }
 
 
-def _image_pages(item: InventoryItem) -> list[PageResult]:
-    """Image files are scans: one OCR page per frame (multi-page TIFF), pending until OCR."""
-    from PIL import Image
-
-    with Image.open(item.local_path) as img:
-        frames = getattr(img, "n_frames", 1)
-    return [PageResult(number=i + 1, route="ocr", status="pending_ocr",
-                       error="image file: OCR route not yet available") for i in range(frames)]
-
-
 def extract_item(item: InventoryItem, settings: ExtractSettings) -> DocumentResult:
     """Extraction of one inventoried file (raises only on bugs; bad input is recorded)."""
     assert item.local_path is not None
@@ -110,11 +101,7 @@ def extract_item(item: InventoryItem, settings: ExtractSettings) -> DocumentResu
         if doc.pages and any(p.status == "error" for p in doc.pages):
             doc.status = "partial"
     elif item.kind in IMAGE_KINDS:
-        doc = DocumentResult(item.sha256, item.path, item.kind)
-        try:
-            doc.pages = _image_pages(item)
-        except Exception as exc:
-            doc.status, doc.error = "error", f"cannot read image: {exc}"
+        doc = extract_image(str(item.local_path), item.path, item.sha256, item.kind, settings)
     else:
         raise ValueError(f"no extractor for kind {item.kind}")
     doc.paths = list(item.paths)

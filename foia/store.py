@@ -153,7 +153,7 @@ def write_document(conn: sqlite3.Connection, doc: DocumentResult, run_id: str, s
         conn.execute(
             "INSERT INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (doc.sha256, p.number, doc.path, p.route, p.status, p.text_quality, p.char_count,
-             None, None, p.width, p.height, p.sheet, p.text, words, p.error),
+             p.ocr_confidence, None, p.width, p.height, p.sheet, p.text, words, p.error),
         )
         if p.text:
             conn.execute("INSERT INTO pages_fts VALUES (?,?,?,?)",

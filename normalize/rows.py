@@ -72,7 +72,12 @@ def _pivot_year(table: Table, columns: list[int]) -> int | None:
 
 
 def _method(table: Table) -> str:
-    return "sheet" if table.engine == "sheet" else f"text:{table.engine}"
+    """`sheet`, `ocr:tesseract+<builder>` or `text:<engine>`: how the row was read."""
+    if table.engine == "sheet":
+        return "sheet"
+    if table.engine.startswith("ocr-"):
+        return f"ocr:tesseract+{table.engine[4:]}"
+    return f"text:{table.engine}"
 
 
 def _provenance(row: TableRow, table: Table, src: SourceRef, method: str = "") -> Provenance:
