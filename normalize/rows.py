@@ -58,6 +58,8 @@ def column_names(table: Table) -> list[str]:
     return names
 
 
+# Key cells (required, typed, the jurisdiction) read by OCR below this confidence refuse the row.
+LOW_CONFIDENCE = 0.6
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 
 
@@ -151,9 +153,13 @@ def normalize_table(table: Table, table_index: int, src: SourceRef | DocContext,
     if pivot is None and date_cols:
         pivot = _pivot_year(table, date_cols)
     plan = _field_plan(match, pivot)
+    key_cols = [c for c, f in match.columns.items()
+                if f in kind.required or f in match.types or f == "jurisdiction_raw"]
     jmemo: dict = {}
     for d in drafts:
         _read_fields(d, plan)
+        if not d.is_total and d.prov.confidence < LOW_CONFIDENCE:  # cheap gate, cells below
+            _check_confidence(d, key_cols, match)
         if not d.is_total:
             if kind.jurisdiction:
                 resolve_jurisdiction(d, kind, ctx, jmemo)
@@ -235,6 +241,20 @@ def _read_fields(d: _Draft, plan: list[tuple[int, str, object, str, dict]]) -> N
             d.redact(fname, code)
         elif problem and not d.is_total:
             d.refuse(reason, f"{fname}: {problem}")
+
+
+def _check_confidence(d: _Draft, key_cols: list[int], match: HeaderMatch) -> None:
+    """OCR rows whose key cells were read with low confidence are refused, the text kept in raw.
+
+    A misread date or county is worse than a missing row: the editor sees it in rejects with the
+    OCR text and its confidence, and can correct it by hand.
+    """
+    weak = [(match.columns[c], d.row.cells[c]) for c in key_cols
+            if c < len(d.row.cells) and d.row.cells[c].text
+            and d.row.cells[c].confidence < LOW_CONFIDENCE]
+    if weak:
+        d.refuse("low_confidence", "; ".join(
+            f"{f}: OCR confidence {cell.confidence:.2f} for {cell.text!r}" for f, cell in weak))
 
 
 def _check_dates(d: _Draft, ctx: DocContext) -> None:

@@ -197,3 +197,24 @@ def test_every_truth_row_has_the_right_offense_categories(sample_db):
                 assert got["most_serious"] in expected
                 checked += 1
     assert checked >= 120
+
+
+def test_low_confidence_ocr_key_cells_are_refused_with_their_text():
+    """An OCR'd row whose county cell was read at 0.41 goes to rejects as low_confidence."""
+    from extract.model import Cell, Table, TableRow
+    from normalize.profiles import load_profile
+    from normalize.rows import SourceRef, normalize_table
+
+    header = ("County", "State", "Declined Detainers")
+    head = TableRow(tuple(Cell(h, (0, 0, 1, 1)) for h in header), 1, "header")
+    good = TableRow((Cell("Cook", (0, 10, 5, 12), 0.93), Cell("IL", (6, 10, 8, 12), 0.95),
+                     Cell("12", (9, 10, 10, 12), 0.97)), 1, "data")
+    weak = TableRow((Cell("Hanis", (0, 20, 5, 22), 0.41), Cell("TX", (6, 20, 8, 22), 0.9),
+                     Cell("50", (9, 20, 10, 22), 0.96)), 1, "data")
+    table = Table((head, good, weak), "ocr-layout", 0.9, 1, (0, 0, 10, 22), header)
+    out = normalize_table(table, 0, SourceRef("scan.pdf", "a" * 64), load_profile("ddor"))
+    assert [r.raw["County"] for r in out.rows] == ["Cook"]
+    assert out.rows[0].provenance.method == "ocr:tesseract+layout"
+    (reject,) = out.rejects
+    assert reject.reasons[0] == "low_confidence"
+    assert "'Hanis'" in reject.detail and "0.41" in reject.detail
