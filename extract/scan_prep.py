@@ -114,7 +114,7 @@ def detect_orientation(gray: np.ndarray) -> int:
                                        output_type=pytesseract.Output.DICT,
                                        timeout=OSD_TIMEOUT_S)
         rotate, conf = int(osd["rotate"]), float(osd["orientation_conf"])
-    except Exception:  # noqa: BLE001 - any OSD failure means "leave as is"
+    except Exception:  # any OSD failure (too few characters, error, timeout): leave as is
         return 0
     if conf < OSD_MIN_CONF or rotate not in (0, 90, 180, 270):
         return 0
@@ -168,7 +168,8 @@ def find_redactions(gray: np.ndarray, min_area_pt2: float, scale: float) -> list
     at least min_area_pt2 (points²) and more than REDACT_FILL black inside its bounding box.
     """
     ink = _ink(gray)
-    kw, kh = max(3, round(REDACT_MIN_W_PT * scale)), max(3, round(REDACT_MIN_H_PT * scale))
+    # odd kernel sides: with an even side OpenCV's centred anchor shifts the opening by a pixel
+    kw, kh = (max(3, round(v * scale)) | 1 for v in (REDACT_MIN_W_PT, REDACT_MIN_H_PT))
     solid = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT,
                                                                             (kw, kh)))
     n, _, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=4)
@@ -176,10 +177,20 @@ def find_redactions(gray: np.ndarray, min_area_pt2: float, scale: float) -> list
     for x, y, w, h, _area in stats[1:n]:
         if w * h < min_area_pt2 * scale * scale:
             continue
-        if ink[y:y + h, x:x + w].mean() <= REDACT_FILL:
+        if ink[y:y + h, x:x + w].mean() <= REDACT_FILL or _scanner_edge(x, y, w, h, ink.shape):
             continue
         out.append((float(x), float(y), float(x + w), float(y + h)))
     return sorted(out, key=lambda b: (b[1], b[0]))
+
+
+def _scanner_edge(x: int, y: int, w: int, h: int, shape: tuple[int, ...]) -> bool:
+    """A long thin strip along an edge of the image: the scanner lid's black border, not a
+    redaction (those are inside the page; a whole-page redaction is not thin)."""
+    ih, iw = shape[:2]
+    m = 0.05
+    along_top_bottom = w > 0.5 * iw and h < m * ih and (y < m * ih or y + h > (1 - m) * ih)
+    along_sides = h > 0.5 * ih and w < m * iw and (x < m * iw or x + w > (1 - m) * iw)
+    return along_top_bottom or along_sides
 
 
 def _rotate_right_angle(gray: np.ndarray, rotation: int) -> tuple[np.ndarray, np.ndarray]:
@@ -217,7 +228,9 @@ def _rotate_small(gray: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarra
     return out, m
 
 
-def prepare_page(image: Image.Image, scale: float, min_redaction_pt2: float = 150.0) -> Prepared:
+def prepare_page(
+    image: Image.Image, scale: float, min_redaction_pt2: float = REDACT_MIN_W_PT * REDACT_MIN_H_PT
+) -> Prepared:
     """Denoise (if speckled) → orient (OSD) → deskew → find redactions → binarize (if uneven).
 
     Redaction boxes are found on the deskewed grayscale (an adaptive threshold would hollow
@@ -231,9 +244,13 @@ def prepare_page(image: Image.Image, scale: float, min_redaction_pt2: float = 15
     skew = estimate_skew(upright)
     straight, m2 = _rotate_small(upright, skew)
     boxes = find_redactions(straight, min_redaction_pt2, scale)
-    final, binarized = binarize(straight)
+    # Binarize before the small rotation, not after: the white corners the rotation adds would
+    # make a false edge against a shaded background. Redactions come from the grayscale (an
+    # adaptive threshold hollows out big black boxes), so they are painted back in black.
+    final = straight
+    flat, binarized = binarize(upright)
     if binarized:
-        final = final.copy()
+        final = _rotate_small(flat, skew)[0].copy()
         for x0, y0, x1, y1 in boxes:
             final[int(y0):int(y1), int(x0):int(x1)] = 0
     transform = np.linalg.inv(m2 @ m1)[:2].copy()
@@ -247,3 +264,11 @@ def map_box(box: BBox, transform: np.ndarray) -> BBox:
     pts = np.asarray(transform, dtype=np.float64) @ np.array(
         [[x0, x1, x1, x0], [y0, y0, y1, y1], [1, 1, 1, 1]], dtype=np.float64)
     return (float(pts[0].min()), float(pts[1].min()), float(pts[0].max()), float(pts[1].max()))
+
+
+def points_transform(transform: np.ndarray, scale: float) -> np.ndarray:
+    """The same mapping in PDF points (prepared-image points → page points), for images
+    rendered at `scale` pixels per point: map_box(box_pt, points_transform(t, scale))."""
+    out = np.asarray(transform, dtype=np.float64).copy()
+    out[:, 2] /= scale
+    return out
