@@ -9,7 +9,7 @@ from __future__ import annotations
 from extract.assemble import stitch_tables
 from extract.model import DocumentResult, PageResult
 from extract.ocr import OcrError, ocr_image_file
-from extract.pdf import ExtractSettings, ocr_tables
+from extract.pdf import ExtractSettings, ocr_tables, page_words
 
 
 def extract_image(path: str, rel_path: str, sha256: str, kind: str,
@@ -29,9 +29,10 @@ def extract_image(path: str, rel_path: str, sha256: str, kind: str,
     per_page = []
     for layout, conf in frames:
         page = PageResult(number=layout.number, route="ocr", width=layout.width,
-                          height=layout.height, text=layout.text, ocr_confidence=round(conf, 4))
+                          height=layout.height, text=layout.text, ocr_confidence=round(conf, 4),
+                          rotation=layout.rotation, skew=layout.skew)
         if cfg.store_words:
-            page.words = layout.words
+            page.words = page_words(layout)
         doc.pages.append(page)
         per_page.append((layout.number, layout.height, ocr_tables(layout)))
     by_number = {p.number: p for p in doc.pages}

@@ -159,6 +159,8 @@ class PageResult:
     error: str | None = None
     sheet: str | None = None
     ocr_confidence: float | None = None
+    rotation: int = 0  # degrees clockwise applied to read an OCR page upright
+    skew: float = 0.0  # degrees applied to straighten it
 
 
 @dataclass

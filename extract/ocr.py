@@ -25,12 +25,15 @@ from PIL import Image, ImageSequence
 
 from extract.model import Word
 from extract.page_layout import HRule, PageLayout, VRule
+from extract.scan_prep import points_transform, prepare_page
 
 # Minimum lengths (in PDF points) of the morphological kernels that isolate ruling lines: longer
 # than any glyph stroke at body-text sizes, shorter than a table's narrowest cell border.
 H_KERNEL_PT = 30.0
 V_KERNEL_PT = 10.0
 DEFAULT_IMAGE_DPI = 300
+# Stands for a black redaction box among the OCR words (never a character a release prints).
+REDACTED_MARK = "\u2588"
 METHOD = "ocr:tesseract"
 
 
@@ -57,6 +60,8 @@ class OcrSettings:
     lang: str = "eng"
     timeout_s: float = 120.0
     psm: int = 6
+    # Orientation (OSD), deskew, redaction boxes, denoise/binarize when needed (scan_prep).
+    prepare: bool = True
 
     def __post_init__(self) -> None:
         if not 50 <= self.dpi <= 1200:
@@ -220,22 +225,43 @@ def ocr_image_layout(
     image: Image.Image, scale: float, number: int, settings: OcrSettings,
     page_size: tuple[float, float] | None = None,
 ) -> tuple[PageLayout, float]:
-    """OCR one page image (scale = pixels per point) into a PageLayout and mean confidence."""
-    gray = np.asarray(image.convert("L"))
+    """OCR one page image (scale = pixels per point) into a PageLayout and mean confidence.
+
+    The page is first made upright and straight (scan_prep); the layout is built in that frame
+    (the table builder needs level rows) and carries the transform back to the page. Black
+    redaction boxes are painted white before OCR and enter the words as REDACTED_MARK, so the
+    table builder puts each in its cell.
+    """
+    prep = prepare_page(image, scale) if settings.prepare else None
+    gray = np.asarray(prep.image if prep else image.convert("L")).copy()
+    boxes = list(prep.redactions) if prep else []
+    for x0, y0, x1, y1 in boxes:
+        gray[int(y0):int(y1) + 1, int(x0):int(x1) + 1] = 255
     hrules, vrules, mask = find_rules(gray, scale)
     clean = gray.copy()
     clean[mask > 0] = 255  # erase the grid so tesseract does not read borders as "|" and "l"
     data = _tesseract_data(Image.fromarray(clean), settings, number)
     words, keys = _words_and_lines(data, scale)
     heights = [w.bottom - w.top for w in words]
-    char_size = statistics.median(heights) * 0.8 if heights else 10.0
+    # Tesseract boxes hug the glyphs (cap height ~0.7 em): scale back up to a font size, which
+    # is what the layout builder's gaps and tolerances are multiples of.
+    char_size = statistics.median(heights) * 1.15 if heights else 10.0
     min_len = 2.0 * char_size  # as page_layout: shorter segments are glyph decoration
     hrules = [r for r in hrules if r.x1 - r.x0 >= min_len]
     vrules = [r for r in vrules if r.bottom - r.top >= min_len / 2]
-    width, height = page_size or (gray.shape[1] / scale, gray.shape[0] / scale)
-    layout = PageLayout(number, float(width), float(height), words, hrules, vrules,
-                        _reading_text(words, keys), char_size)
-    return layout, _mean_conf(words)
+    moved = prep is not None and (prep.rotation or abs(prep.skew) >= 0.05)
+    if moved:
+        width, height = gray.shape[1] / scale, gray.shape[0] / scale
+    else:
+        width, height = page_size or (gray.shape[1] / scale, gray.shape[0] / scale)
+    text, conf = _reading_text(words, keys), _mean_conf(words)
+    marks = [Word(REDACTED_MARK, x0 / scale, y0 / scale, x1 / scale, y1 / scale,
+                  size=(y1 - y0) / scale) for x0, y0, x1, y1 in boxes]
+    layout = PageLayout(number, float(width), float(height), words + marks, hrules, vrules,
+                        text, char_size, rotation=prep.rotation if prep else 0,
+                        skew=round(prep.skew, 3) if prep else 0.0,
+                        to_page=points_transform(prep.transform, scale) if moved else None)
+    return layout, conf
 
 
 def ocr_page_layout(

@@ -48,6 +48,11 @@ class PageLayout:
     vrules: list[VRule] = field(default_factory=list)
     text: str = ""
     char_size: float = 10.0
+    # OCR pages read in an upright, deskewed frame: what was applied, and the 2x3 affine that
+    # maps this frame's points back to the page as it is in the file (None: the same frame).
+    rotation: int = 0
+    skew: float = 0.0
+    to_page: object = None
 
     @property
     def line_height(self) -> float:

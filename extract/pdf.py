@@ -18,10 +18,11 @@ import pdfplumber
 from extract.assemble import stitch_tables, strip_furniture
 from extract.engines import camelot_tables, pdfplumber_tables
 from extract.layout_tables import layout_tables
-from extract.model import DocumentResult, PageResult, Table
-from extract.ocr import OcrError, OcrSettings, ocr_page_layout
+from extract.model import Cell, DocumentResult, PageResult, Table, Word, union_bbox
+from extract.ocr import REDACTED_MARK, OcrError, OcrSettings, ocr_page_layout
 from extract.page_layout import PageLayout, read_page_layout
 from extract.route import route_document
+from extract.scan_prep import map_box
 from extract.select import select_tables
 
 log = logging.getLogger(__name__)
@@ -85,12 +86,43 @@ def _candidates(page, layout: PageLayout, engines: tuple[str, ...]) -> list[Tabl
 def _keep_layout(res: PageResult, layout: PageLayout, cfg: ExtractSettings) -> None:
     res.width, res.height, res.text = layout.width, layout.height, layout.text
     if cfg.store_words:
-        res.words = layout.words
+        res.words = page_words(layout)
 
 
 def ocr_tables(layout: PageLayout) -> list[Table]:
-    """Tables of an OCR'd page: the same layout builder, the engine marked as OCR."""
-    return select_tables([replace(t, engine=f"ocr-{t.engine}") for t in layout_tables(layout)])
+    """Tables of an OCR'd page: the same layout builder, the engine marked as OCR.
+
+    Cells holding a redaction box become redacted cells; boxes are mapped from the upright
+    frame the page was read in back to the page as it is in the file.
+    """
+    tables = []
+    for t in select_tables(layout_tables(layout)):
+        rows = tuple(replace(r, cells=tuple(_page_cell(c, layout.to_page) for c in r.cells))
+                     for r in t.rows)
+        tables.append(replace(t, rows=rows, engine=f"ocr-{t.engine}",
+                              bbox=union_bbox([r.bbox for r in rows])))
+    return tables
+
+
+def _page_cell(cell: Cell, to_page) -> Cell:
+    bbox = map_box(cell.bbox, to_page) if cell.bbox is not None and to_page is not None \
+        else cell.bbox
+    if REDACTED_MARK in cell.text:
+        rest = " ".join(cell.text.replace(REDACTED_MARK, " ").split())
+        return Cell(rest, bbox, cell.confidence, cell.redaction or "black box")
+    return replace(cell, bbox=bbox) if bbox is not cell.bbox else cell
+
+
+def page_words(layout: PageLayout) -> list[Word]:
+    """The layout's words on the page as it is in the file (for the store and audits)."""
+    if layout.to_page is None:
+        return [w for w in layout.words if w.text != REDACTED_MARK]
+    out = []
+    for w in layout.words:
+        if w.text != REDACTED_MARK:
+            x0, top, x1, bottom = map_box(w.bbox, layout.to_page)
+            out.append(replace(w, x0=x0, top=top, x1=x1, bottom=bottom))
+    return out
 
 
 def _tables_by_page(path: str, rel_path: str, layouts: list[PageLayout], plumber_pages: dict,
@@ -172,7 +204,9 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
                     res.status, res.error = "error", f"OCR failed: {exc.message}"
                     continue
                 _keep_layout(res, layout, cfg)
+                res.width, res.height = float(page.width), float(page.height)
                 res.ocr_confidence = round(conf, 4)
+                res.rotation, res.skew = layout.rotation, layout.skew
                 layouts.append(layout)
                 ocr_pages.add(i)
                 continue
