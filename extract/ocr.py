@@ -26,6 +26,7 @@ from PIL import Image, ImageSequence
 from extract.model import Word
 from extract.page_layout import HRule, PageLayout, VRule
 from extract.scan_prep import points_transform, prepare_page
+from extract.settings import Resolvable
 
 # Minimum lengths (in PDF points) of the morphological kernels that isolate ruling lines: longer
 # than any glyph stroke at body-text sizes, shorter than a table's narrowest cell border.
@@ -47,7 +48,7 @@ class OcrError(Exception):
 
 
 @dataclass(frozen=True)
-class OcrSettings:
+class OcrSettings(Resolvable):
     """What the OCR route runs; part of the extraction settings, so part of the cache key.
 
     psm 6 (one uniform block of text) is the default: with the ruling lines erased, psm 3/4/6/11
@@ -73,13 +74,6 @@ class OcrSettings:
         if not 0 <= self.psm <= 13:
             raise ValueError("psm must be a tesseract page segmentation mode, 0-13")
 
-    @classmethod
-    def resolve(cls, value: OcrSettings | dict | None) -> OcrSettings:
-        if value is None:
-            return cls()
-        if isinstance(value, cls):
-            return value
-        return cls(**value)
 
 
 def render_pdf_page(path: str, page_number: int, dpi: int) -> tuple[Image.Image, float]:

@@ -24,6 +24,7 @@ from extract.page_layout import PageLayout, read_page_layout
 from extract.route import route_document
 from extract.scan_prep import map_box
 from extract.select import select_tables
+from extract.settings import Resolvable
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ ENGINES = ("layout", "pdfplumber-lines", "pdfplumber-text", "camelot-lattice", "
 
 
 @dataclass(frozen=True)
-class ExtractSettings:
+class ExtractSettings(Resolvable):
     """What the born-digital extraction runs; hashed into the cache key and written per run."""
 
     engines: tuple[str, ...] = ("layout", "pdfplumber-lines")
@@ -55,13 +56,6 @@ class ExtractSettings:
         if not 0.0 <= self.fallback_below <= 1.0:
             raise ValueError("fallback_below must be between 0 and 1")
 
-    @classmethod
-    def resolve(cls, value: ExtractSettings | dict | None) -> ExtractSettings:
-        if value is None:
-            return cls()
-        if isinstance(value, cls):
-            return value
-        return cls(**value)
 
     def digest(self) -> str:
         blob = json.dumps(asdict(self), sort_keys=True, default=list)
