@@ -14,7 +14,7 @@ from dataclasses import replace
 from rapidfuzz import fuzz
 
 from extract.lines import group_lines
-from extract.model import Table, union_bbox
+from extract.model import Table
 from extract.page_layout import PageLayout
 
 # Share of the page height at the top and bottom where running heads and footers live.
@@ -117,7 +117,3 @@ def stitch_tables(pages: list[tuple[int, float, list[Table]]]) -> list[Table]:
             out.append(table)
     return out
 
-
-def table_bbox_on(table: Table, page: int):
-    """Bounding box of a stitched table's rows on one page."""
-    return union_bbox([r.bbox for r in table.rows if r.page == page])

@@ -38,7 +38,7 @@ def _to_table(
     n_header = count_header_rows(texts)
     rows = []
     for i, row in enumerate(grid):
-        cells = tuple(Cell(t, b if t else b) for t, b in row)
+        cells = tuple(Cell(t, b) for t, b in row)
         kind = "header" if i < n_header else ("total" if is_total_row(texts[i]) else "data")
         rows.append(TableRow(cells, page, kind))  # type: ignore[arg-type]
     if n_header > 1:

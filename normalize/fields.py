@@ -70,6 +70,11 @@ def _states() -> dict[str, str]:
     return lookup
 
 
+def usps_codes() -> tuple[str, ...]:
+    """Every USPS state and territory code of states.csv, sorted."""
+    return tuple(sorted(set(_states().values())))
+
+
 def normalize_state(text: str | None) -> Normalized:
     """USPS code from a code or a full name."""
     return state_from_clean_text(clean_text(text))

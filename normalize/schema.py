@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from normalize.fields import _states
+from normalize.fields import usps_codes
 from normalize.profiles import TableKind
 
 # Reason code per field type, for a value the schema refuses.
@@ -27,7 +27,7 @@ def _annotation(ftype: str | None, allowed: tuple[str, ...] | None):
     if ftype == "count":
         return Annotated[int, Field(ge=0)]
     if ftype == "state":
-        return Literal[tuple(sorted(set(_states().values())))]  # type: ignore[valid-type]
+        return Literal[usps_codes()]  # type: ignore[valid-type]
     if ftype == "fips":
         return Annotated[str, Field(pattern=r"^\d{5}$")]
     return str
