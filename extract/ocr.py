@@ -224,10 +224,12 @@ def _reread(clean: np.ndarray, data: dict, settings: OcrSettings, page: int | No
                     data[key].append(value)
             continue
         i = low[k]
+        first = data["text"][i].strip()
+        if text == first:  # two readings agree: that is the confirmation the first lacked
+            data["conf"][i] = max(conf, float(data["conf"][i]))
         # Letter case alone is what neither reading can settle (a lone "CO" has no x-height
         # to compare with), so a case-only difference keeps the first reading.
-        if conf >= float(data["conf"][i]) + REREAD_MARGIN and \
-                text.lower() != data["text"][i].strip().lower():
+        elif conf >= float(data["conf"][i]) + REREAD_MARGIN and text.lower() != first.lower():
             data["text"][i] = text
             data["conf"][i] = conf
 
@@ -392,7 +394,9 @@ def ocr_image_file(
     """PNG/JPEG/TIFF (every frame of a multi-page TIFF) → one (layout, confidence) per frame.
 
     Page size in points comes from the image's own dpi (300 when absent), so boxes line up with
-    the document the image was scanned from. Frames are read at their own resolution.
+    the document the image was scanned from. Frames scanned below `settings.dpi` are enlarged
+    to it, as PDF pages are rendered at it: tesseract misreads 200-dpi type ("TX" as "T™")
+    that it reads right when enlarged.
     """
     settings = OcrSettings.resolve(settings)
     out: list[tuple[PageLayout, float]] = []
@@ -402,8 +406,14 @@ def ocr_image_file(
         raise OcrError(None, f"cannot open image: {exc}") from exc
     with image:
         for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
-            scale = _image_dpi(frame) / 72.0
+            dpi = _image_dpi(frame)
             gray = frame.convert("L")
-            size = (gray.width / scale, gray.height / scale)
+            size = (gray.width * 72.0 / dpi, gray.height * 72.0 / dpi)
+            if dpi < settings.dpi:  # read at the resolution PDF pages are rendered at
+                factor = settings.dpi / dpi
+                gray = gray.resize((round(gray.width * factor), round(gray.height * factor)),
+                                   Image.Resampling.BICUBIC)
+                dpi = settings.dpi
+            scale = dpi / 72.0
             out.append(ocr_image_layout(gray, scale, number, settings, size))
     return out

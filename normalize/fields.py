@@ -102,6 +102,9 @@ def normalize_date(text: str | None, *, pivot_year: int | None = None) -> Normal
     return date_from_clean_text(clean_text(text).rstrip("*"), pivot_year)
 
 
+_DIGIT_GAP = re.compile(r"(?<=[\d/-]) (?=[\d/-])")
+
+
 @lru_cache(maxsize=65536)
 def date_from_clean_text(t: str, pivot_year: int | None) -> Normalized:
     fast = _MDY.match(t) or _ISO.match(t)
@@ -114,6 +117,11 @@ def date_from_clean_text(t: str, pivot_year: int | None) -> Normalized:
             return Normalized(None, False, f"not a date: {t!r}")
     if not t:
         return Normalized(None, False, "missing")
+    # OCR splits a numeric date at a letter gap ("2 017-02-06"): rejoined only when the result
+    # is one of the two strict forms, so "Feb 5 2017" is never glued into "Feb 52017".
+    joined = _DIGIT_GAP.sub("", t)
+    if joined != t and (_MDY.match(joined) or _ISO.match(joined)):
+        return date_from_clean_text(joined, pivot_year)
     if re.fullmatch(r"\d{5}(\.0+)?", t):
         serial = int(float(t))
         if 20000 <= serial <= 80000:
