@@ -30,7 +30,8 @@ def extract_image(path: str, rel_path: str, sha256: str, kind: str,
     for layout, conf in frames:
         page = PageResult(number=layout.number, route="ocr", width=layout.width,
                           height=layout.height, text=layout.text, ocr_confidence=round(conf, 4),
-                          rotation=layout.rotation, skew=layout.skew)
+                          rotation=layout.rotation, skew=layout.skew,
+                          route_reason="image file: OCR")
         if cfg.store_words:
             page.words = page_words(layout)
         doc.pages.append(page)

@@ -161,6 +161,7 @@ class PageResult:
     ocr_confidence: float | None = None
     rotation: int = 0  # degrees clockwise applied to read an OCR page upright
     skew: float = 0.0  # degrees applied to straighten it
+    route_reason: str | None = None  # why the page took its route (and the score behind it)
 
 
 @dataclass

@@ -44,6 +44,8 @@ class ExtractSettings(Resolvable):
     ocr: bool = True
     ocr_dpi: int = 300
     ocr_lang: str = "eng"
+    # Scanned pages with a text layer have it checked against the image (extract.layer_check).
+    verify_text_layers: bool = True
     extra: dict = field(default_factory=dict)
 
     def ocr_settings(self) -> OcrSettings:
@@ -172,7 +174,7 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
     cfg = ExtractSettings.resolve(settings)
     doc = DocumentResult(sha256=sha256, path=rel_path, kind="pdf")
     try:
-        routes = route_document(path)
+        routes = route_document(path, cfg.verify_text_layers, cfg.ocr_lang)
     except Exception as exc:
         doc.status, doc.error = "error", f"cannot open PDF: {exc}"
         return doc
@@ -183,7 +185,7 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
     with pdfplumber.open(path) as pdf:
         for i, decision in enumerate(routes, start=1):
             res = PageResult(number=i, route=decision.route, text_quality=decision.quality,  # type: ignore[arg-type]
-                             char_count=decision.char_count)
+                             char_count=decision.char_count, route_reason=decision.reason)
             results[i] = res
             if decision.route == "ocr":
                 if not cfg.ocr:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from extract.layer_check import check_text_layer
+
 # A text layer must have at least this many visible characters to count as "text"; below it a
 # page covered by an image is a scan with (at most) a stray caption.
 MIN_TEXT_CHARS = 20
@@ -83,8 +85,14 @@ def _image_coverage(page: pdfium.PdfPage, width: float, height: float) -> float:
     return round(min(best, 1.0), 4)
 
 
-def route_page(page: pdfium.PdfPage) -> RouteDecision:
-    """Decide text / ocr / empty for one pypdfium2 page."""
+def route_page(page: pdfium.PdfPage, verify_layer: bool = True,
+               lang: str = "eng") -> RouteDecision:
+    """Decide text / ocr / empty for one pypdfium2 page.
+
+    With `verify_layer`, a page that is mostly one image yet has a plausible text layer (a
+    "searchable" scan) has that layer checked against the image (extract.layer_check); a layer
+    the image does not confirm sends the page to OCR, with the agreement as its score.
+    """
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
@@ -111,13 +119,27 @@ def route_page(page: pdfium.PdfPage) -> RouteDecision:
         return RouteDecision(
             "ocr", visible, quality, coverage, "scanned image with a thin, doubtful text layer"
         )
+    if verify_layer and coverage >= SCAN_IMAGE_COVERAGE:
+        check = check_text_layer(page, lang)
+        if not check.matches:
+            return RouteDecision(
+                "ocr", visible, min(quality, check.agreement or 0.0), coverage,
+                f"text layer does not match the page image: {check.agreement:.0%} of its "
+                f"{check.grams} letter trigrams in a sample band confirmed by OCR",
+            )
+        if check.agreement is not None:
+            return RouteDecision("text", visible, quality, coverage,
+                                 f"usable text layer ({check.agreement:.0%} of its "
+                                 f"{check.grams} letter trigrams in a sample band confirmed "
+                                 "by OCR)")
     return RouteDecision("text", visible, quality, coverage, "usable text layer")
 
 
-def route_document(path: str) -> list[RouteDecision]:
+def route_document(path: str, verify_layers: bool = True,
+                   lang: str = "eng") -> list[RouteDecision]:
     """Route every page of a PDF; raises if the file cannot be opened as a PDF."""
     pdf = pdfium.PdfDocument(path)
     try:
-        return [route_page(pdf[i]) for i in range(len(pdf))]
+        return [route_page(pdf[i], verify_layers, lang) for i in range(len(pdf))]
     finally:
         pdf.close()

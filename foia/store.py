@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS pages (
     sha256 TEXT NOT NULL, page INTEGER NOT NULL, source_file TEXT, route TEXT, status TEXT,
     text_quality REAL, char_count INTEGER, ocr_confidence REAL, rotation INTEGER, skew REAL,
-    width REAL, height REAL, sheet TEXT, text TEXT, words TEXT, error TEXT,
+    width REAL, height REAL, sheet TEXT, text TEXT, words TEXT, error TEXT, route_reason TEXT,
     PRIMARY KEY (sha256, page)
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS pages_fts USING fts5(
@@ -151,10 +151,10 @@ def write_document(conn: sqlite3.Connection, doc: DocumentResult, run_id: str, s
         words = json.dumps([[w.text, round(w.x0, 2), round(w.top, 2), round(w.x1, 2),
                              round(w.bottom, 2)] for w in p.words]) if p.words else None
         conn.execute(
-            "INSERT INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (doc.sha256, p.number, doc.path, p.route, p.status, p.text_quality, p.char_count,
              p.ocr_confidence, p.rotation, p.skew,
-             p.width, p.height, p.sheet, p.text, words, p.error),
+             p.width, p.height, p.sheet, p.text, words, p.error, p.route_reason),
         )
         if p.text:
             conn.execute("INSERT INTO pages_fts VALUES (?,?,?,?)",

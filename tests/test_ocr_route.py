@@ -172,6 +172,15 @@ def test_mixed_document_keeps_both_routes_and_one_stitched_table(scan_db):
 
 
 @pytest.mark.slow
+def test_junk_text_layer_recorded_and_replaced_by_ocr(scan_db):
+    page = scan_db.execute("SELECT * FROM pages WHERE source_file='junk-layer.pdf'").fetchone()
+    assert page["route"] == "ocr" and page["ocr_confidence"] > 0.8
+    assert "does not match the page image" in page["route_reason"]
+    assert page["text_quality"] < 0.5  # the routing score: the layer's agreement with the image
+    assert "Baltimore" in page["text"]  # the OCR text, not the layer's spoiled words
+
+
+@pytest.mark.slow
 def test_ocr_character_error_rate_on_clean_scan(scan_db):
     from rapidfuzz.distance import Levenshtein
 
@@ -188,5 +197,5 @@ def test_ocr_character_error_rate_on_clean_scan(scan_db):
 
 def test_scan_fixtures_present():
     assert {"clean-300.pdf", "skewed-200.pdf", "rotated-90.pdf", "redaction-box.pdf",
-            "mixed.pdf", "scan-frames.tiff", "scan-page.png"} <= set(CASES)
+            "mixed.pdf", "scan-frames.tiff", "scan-page.png", "junk-layer.pdf"} <= set(CASES)
     assert all((TRUTH / f"{n}.json").exists() for n in CASES) and Path(TRUTH).is_dir()
