@@ -31,6 +31,7 @@ test: setup
 
 bench: setup
 	$(PY) bench/born_digital.py
+	$(PY) bench/ocr.py
 	$(PY) bench/normalize.py
 
 lint: setup

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from extract.assemble import stitch_tables
 from extract.model import DocumentResult, PageResult
-from extract.ocr import OcrError, ocr_image_file
+from extract.ocr import OcrError, image_frame_count, ocr_image_frame
+from extract.ocr_pool import OcrPool
 from extract.pdf import ExtractSettings, ocr_tables, page_words
 
 
 def extract_image(path: str, rel_path: str, sha256: str, kind: str,
-                  settings: ExtractSettings | dict | None = None) -> DocumentResult:
-    """OCR every frame of one image file; a failure is recorded, never raised."""
+                  settings: ExtractSettings | dict | None = None, *,
+                  pool: OcrPool | None = None) -> DocumentResult:
+    """OCR every frame of one image file; a failure is recorded, never raised.
+
+    Frames whose job `pool` holds (queued ahead, see extract.ocr_pool) are taken from there;
+    a frame that fails is recorded on its page and the other frames go on."""
     cfg = ExtractSettings.resolve(settings)
     doc = DocumentResult(sha256=sha256, path=rel_path, kind=kind)
     if not cfg.ocr:
@@ -22,20 +27,33 @@ def extract_image(path: str, rel_path: str, sha256: str, kind: str,
                                 error="OCR is switched off")]
         return doc
     try:
-        frames = ocr_image_file(path, cfg.ocr_settings())
+        count = image_frame_count(path)
     except OcrError as exc:
         doc.status, doc.error = "error", f"cannot OCR image: {exc.message}"
         return doc
     per_page = []
-    for layout, conf in frames:
-        page = PageResult(number=layout.number, route="ocr", width=layout.width,
+    for number in range(1, count + 1):
+        key = ("image", path, number)
+        try:
+            layout, conf = (pool.result(key) if pool is not None and pool.has(key)
+                            else ocr_image_frame(path, number, cfg.ocr_settings()))
+        except OcrError as exc:  # one bad frame: recorded on its page, the others go on
+            doc.pages.append(PageResult(number=number, route="ocr", status="error",
+                                        error=f"OCR failed: {exc.message}",
+                                        route_reason="image file: OCR"))
+            continue
+        page = PageResult(number=number, route="ocr", width=layout.width,
                           height=layout.height, text=layout.text, ocr_confidence=round(conf, 4),
                           rotation=layout.rotation, skew=layout.skew,
                           route_reason="image file: OCR")
         if cfg.store_words:
             page.words = page_words(layout)
         doc.pages.append(page)
-        per_page.append((layout.number, layout.height, ocr_tables(layout)))
+        per_page.append((number, layout.height, ocr_tables(layout)))
+    if any(p.status == "error" for p in doc.pages):
+        errors = [f"page {p.number}: {p.error}" for p in doc.pages if p.status == "error"]
+        doc.status = "error" if len(errors) == len(doc.pages) else "partial"
+        doc.error = "; ".join(errors)
     by_number = {p.number: p for p in doc.pages}
     for table in stitch_tables(per_page):
         by_number[table.page].tables.append(table)

@@ -20,15 +20,15 @@ import pypdfium2 as pdfium
 import pytesseract
 
 # Band read: this share of the page height, centred on the middle of the text layer's lines.
-BAND_SHARE = 0.2
-CHECK_DPI = 200
+BAND_SHARE = 0.12
+CHECK_DPI = 150
 CHECK_TIMEOUT_S = 30.0
 MARGIN_PT = 20.0  # the image is read this much beyond the band, so no layer line is cut off
 # Agreement = share of the layer's character trigrams (inside runs of letters and digits) that
 # the image's reading also has. Trigrams, not words: layers often lack the spaces between
 # words ("BaltimoreCentral") and OCR splits or joins words differently; a misread letter
-# still spoils the trigrams around it. On the fixtures a true layer scores 0.88, the junk
-# layer (two or three letters per word confused) 0.25; below MIN_AGREEMENT the layer is
+# still spoils the trigrams around it. On the fixtures a true layer scores 0.87, the junk
+# layer (two or three letters per word confused) 0.24; below MIN_AGREEMENT the layer is
 # not used.
 MIN_AGREEMENT = 0.5
 MIN_GRAMS = 30  # fewer layer trigrams in the band than this: no verdict (keep the layer)

@@ -20,8 +20,9 @@ from extract.engines import camelot_tables, pdfplumber_tables
 from extract.layout_tables import layout_tables
 from extract.model import Cell, DocumentResult, PageResult, Table, Word, union_bbox
 from extract.ocr import REDACTED_MARK, OcrError, OcrSettings, ocr_page_layout
+from extract.ocr_pool import OcrPool
 from extract.page_layout import PageLayout, read_page_layout
-from extract.route import route_document
+from extract.route import RouteDecision, route_document
 from extract.scan_prep import map_box
 from extract.select import select_tables
 from extract.settings import Resolvable
@@ -169,15 +170,23 @@ def _tables_by_page(path: str, rel_path: str, layouts: list[PageLayout], plumber
 
 
 def extract_pdf(path: str, rel_path: str, sha256: str,
-                settings: ExtractSettings | dict | None = None) -> DocumentResult:
-    """Extract every page of one PDF; per-page failures are recorded, not raised."""
+                settings: ExtractSettings | dict | None = None, *,
+                routes: list[RouteDecision] | None = None,
+                pool: OcrPool | None = None) -> DocumentResult:
+    """Extract every page of one PDF; per-page failures are recorded, not raised.
+
+    `routes` (from route_document, when the caller routed already) and `pool` (OCR jobs
+    queued ahead, see extract.ocr_pool) only save time: without them the document is routed
+    and OCR'd here.
+    """
     cfg = ExtractSettings.resolve(settings)
     doc = DocumentResult(sha256=sha256, path=rel_path, kind="pdf")
-    try:
-        routes = route_document(path, cfg.verify_text_layers, cfg.ocr_lang)
-    except Exception as exc:
-        doc.status, doc.error = "error", f"cannot open PDF: {exc}"
-        return doc
+    if routes is None:
+        try:
+            routes = route_document(path, cfg.verify_text_layers, cfg.ocr_lang)
+        except Exception as exc:
+            doc.status, doc.error = "error", f"cannot open PDF: {exc}"
+            return doc
     results: dict[int, PageResult] = {}
     layouts: list[PageLayout] = []
     plumber_pages = {}
@@ -191,11 +200,11 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
                 if not cfg.ocr:
                     res.status, res.error = "pending_ocr", decision.reason
                     continue
+                page = pdf.pages[i - 1]
                 try:
-                    page = pdf.pages[i - 1]
-                    layout, conf = ocr_page_layout(path, i, cfg.ocr_settings(),
-                                                   page_size=(float(page.width),
-                                                              float(page.height)))
+                    key = ("pdf", path, i)
+                    layout, conf = (pool.result(key) if pool is not None and pool.has(key)
+                                    else ocr_page_layout(path, i, cfg.ocr_settings()))
                 except OcrError as exc:
                     res.status, res.error = "error", f"OCR failed: {exc.message}"
                     continue

@@ -63,7 +63,9 @@ def main(verbose: bool) -> None:
 @click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
 @click.option("--profile", default="ddor", show_default=True,
               help="Profile name (bundled) or path to a profile TOML; 'none' for generic rows.")
-def run(dump: Path, out: Path, profile: str) -> None:
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes for OCR pages (default: the usable cores).")
+def run(dump: Path, out: Path, profile: str, workers: int | None) -> None:
     """Process a dump (folder, .zip or file) into the store.
 
     Example: foia run releases/ddor-2017/ --out output --profile ddor
@@ -82,7 +84,7 @@ def run(dump: Path, out: Path, profile: str) -> None:
         def tick(path: str, n: int, total: int) -> None:
             bar.update(task, description=path[-50:], completed=n - 1, total=total)
 
-        summary = run_dump(dump, out, profile=prof, progress=tick)
+        summary = run_dump(dump, out, profile=prof, progress=tick, workers=workers)
     _print_summary(summary, out)
 
 

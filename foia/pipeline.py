@@ -20,7 +20,9 @@ from pathlib import Path
 
 from extract.images import extract_image
 from extract.model import DocumentResult
+from extract.ocr_pool import OcrPool, default_workers
 from extract.pdf import ExtractSettings, extract_pdf
+from extract.route import RouteDecision, route_document
 from extract.sheets import read_spreadsheet
 from foia import __version__, store
 from foia.inventory import InventoryItem, build_inventory
@@ -87,11 +89,13 @@ class RunSummary:
         }
 
 
-def extract_item(item: InventoryItem, settings: ExtractSettings) -> DocumentResult:
+def extract_item(item: InventoryItem, settings: ExtractSettings, pool: OcrPool | None = None,
+                 routes: list[RouteDecision] | None = None) -> DocumentResult:
     """Extraction of one inventoried file (raises only on bugs; bad input is recorded)."""
     assert item.local_path is not None
     if item.kind == "pdf":
-        doc = extract_pdf(str(item.local_path), item.path, item.sha256, settings)
+        doc = extract_pdf(str(item.local_path), item.path, item.sha256, settings,
+                          routes=routes, pool=pool)
     elif item.kind in SHEET_KINDS:
         doc = DocumentResult(item.sha256, item.path, item.kind)
         try:
@@ -101,7 +105,8 @@ def extract_item(item: InventoryItem, settings: ExtractSettings) -> DocumentResu
         if doc.pages and any(p.status == "error" for p in doc.pages):
             doc.status = "partial"
     elif item.kind in IMAGE_KINDS:
-        doc = extract_image(str(item.local_path), item.path, item.sha256, item.kind, settings)
+        doc = extract_image(str(item.local_path), item.path, item.sha256, item.kind, settings,
+                            pool=pool)
     else:
         raise ValueError(f"no extractor for kind {item.kind}")
     doc.paths = list(item.paths)
@@ -155,10 +160,42 @@ def _record_item_files(conn, item: InventoryItem, status: str, reason: str | Non
             summary.files["duplicate"] += 1
 
 
+def _queue_ocr(items: list[InventoryItem], cfg: ExtractSettings,
+               pool: OcrPool) -> dict[str, list[RouteDecision]]:
+    """Route every PDF and queue every OCR page and image file, in processing order.
+
+    Returns the routes (so documents are not routed twice). A PDF that cannot be routed is
+    left out; extract_pdf meets the same failure and records it.
+    """
+    routes: dict[str, list[RouteDecision]] = {}
+    if not cfg.ocr:
+        return routes
+    for item in items:
+        if item.status != "ok" or item.local_path is None:
+            continue
+        path = str(item.local_path)
+        if item.kind == "pdf":
+            try:
+                routes[item.path] = route_document(path, cfg.verify_text_layers, cfg.ocr_lang)
+            except Exception:  # recorded when the document is extracted
+                continue
+            for i, decision in enumerate(routes[item.path], start=1):
+                if decision.route == "ocr":
+                    pool.add_pdf_page(path, i, cfg.ocr_settings())
+        elif item.kind in IMAGE_KINDS:
+            pool.add_image(path, cfg.ocr_settings())
+    return routes
+
+
 def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
              settings: ExtractSettings | dict | None = None,
-             progress: Callable[[str, int, int], None] | None = None) -> RunSummary:
-    """Process a whole dump into `out/foia.sqlite`; returns the run's counts."""
+             progress: Callable[[str, int, int], None] | None = None,
+             workers: int | None = None) -> RunSummary:
+    """Process a whole dump into `out/foia.sqlite`; returns the run's counts.
+
+    `workers` processes (default: the usable cores) read OCR pages ahead of the coordinator,
+    which alone extracts text pages, normalizes and writes the store.
+    """
     cfg = ExtractSettings.resolve(settings)
     prof = cached_profile(profile) if profile else None
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -173,18 +210,13 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
                       cfg.digest(), None))
     corrections = Corrections.load(out)
     items = build_inventory(dump, out / ".work")
-    for n, item in enumerate(items, start=1):
-        if progress:
-            progress(item.path, n, len(items))
-        try:
-            _process_item(conn, item, cfg, prof, run_id, summary, corrections)
-        except Exception as exc:  # a bug on one file must not end the run: record it
-            log.exception("failed on %s", item.path)
-            with conn:
-                _record_item_files(conn, item, "error", f"internal error: {exc}", run_id, summary)
-                store.record_error(conn, run_id, item.path, item.sha256, None, "pipeline",
-                                   traceback.format_exc(limit=3))
-            summary.errors += 1
+    with OcrPool(workers or default_workers()) as pool:
+        routes = _queue_ocr(items, cfg, pool)
+        for n, item in enumerate(items, start=1):
+            if progress:
+                progress(item.path, n, len(items))
+            _run_item(conn, item, cfg, prof, run_id, summary, corrections, pool,
+                      routes.get(item.path))
     with conn:
         conn.execute("UPDATE runs SET finished=?, summary=? WHERE run_id=?",
                      (datetime.now(UTC).isoformat(), json.dumps(summary.to_dict()), run_id))
@@ -192,8 +224,25 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
     return summary
 
 
+def _run_item(conn, item: InventoryItem, cfg: ExtractSettings, prof: Profile | None,
+              run_id: str, summary: RunSummary, corrections: Corrections, pool: OcrPool,
+              routes: list[RouteDecision] | None) -> None:
+    """One file into the store; a bug on it is recorded as its error and the run goes on."""
+    try:
+        _process_item(conn, item, cfg, prof, run_id, summary, corrections, pool, routes)
+    except Exception as exc:  # a bug on one file must not end the run: record it
+        log.exception("failed on %s", item.path)
+        with conn:
+            _record_item_files(conn, item, "error", f"internal error: {exc}", run_id, summary)
+            store.record_error(conn, run_id, item.path, item.sha256, None, "pipeline",
+                               traceback.format_exc(limit=3))
+        summary.errors += 1
+
+
 def _process_item(conn, item: InventoryItem, cfg: ExtractSettings, prof: Profile | None,
-                  run_id: str, summary: RunSummary, corrections: Corrections) -> None:
+                  run_id: str, summary: RunSummary, corrections: Corrections,
+                  pool: OcrPool | None = None, routes: list[RouteDecision] | None = None
+                  ) -> None:
     if item.status != "ok":
         with conn:
             _record_item_files(conn, item, item.status, item.error, run_id, summary)
@@ -207,7 +256,7 @@ def _process_item(conn, item: InventoryItem, cfg: ExtractSettings, prof: Profile
             _record_item_files(conn, item, "container", "zip: members inventoried", run_id,
                                summary)
         return
-    doc = extract_item(item, cfg)
+    doc = extract_item(item, cfg, pool, routes)
     with conn:  # one transaction per document
         store.write_document(conn, doc, run_id, item.size, cfg.digest())
         status = "ok" if doc.status in ("ok", "partial") else doc.status
