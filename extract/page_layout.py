@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 import pdfplumber.page
 
 from extract.model import Word
+from extract.visibility import hidden_chars, install
 
 # Ruling segments shorter than this many median character heights are glyph decorations
 # (underlines of single words, bullets), not table rules.
 MIN_RULE_LENGTH_EM = 2.0
+
+
+install()  # pages must be interpreted with clip tracking before any is parsed
 
 
 @dataclass(frozen=True)
@@ -59,18 +63,22 @@ class PageLayout:
         return self.char_size * 1.2
 
 
-def _visible(page: pdfplumber.page.Page) -> pdfplumber.page.Page:
-    """Drop characters outside the visible page area and zero-size ones.
+def visible_page(page: pdfplumber.page.Page) -> pdfplumber.page.Page:
+    """Drop characters the page does not show: off the page, zero-size, covered or clipped.
 
-    A text layer can hold more than the page shows (clipped runs, text placed off the media
-    box); those characters would otherwise leak into cells.
+    A text layer can hold more than the page shows (text placed off the media box, overflow
+    a spreadsheet export covers with the next cell, clipped runs: extract.visibility); those
+    characters would otherwise leak into cells ("Ala0.." where the page shows "0").
     """
     x0, top, x1, bottom = page.bbox
+    hidden = hidden_chars(page)
 
     def keep(obj: dict) -> bool:
         if obj.get("object_type") != "char":
             return True
         if obj.get("size", 0) <= 0.1:
+            return False
+        if hidden and (obj.get("text"), round(obj["x0"], 2), round(obj["top"], 2)) in hidden:
             return False
         cx = (obj["x0"] + obj["x1"]) / 2
         cy = (obj["top"] + obj["bottom"]) / 2
@@ -117,7 +125,7 @@ def _merge_v(rules: list[VRule], tol: float) -> list[VRule]:
 
 def read_page_layout(page: pdfplumber.page.Page, number: int) -> PageLayout:
     """Words (with font and size), rules and reading-order text of one pdfplumber page."""
-    page = _visible(page)
+    page = visible_page(page)
     sizes = [c["size"] for c in page.chars if c.get("text", " ").strip()]
     char_size = statistics.median(sizes) if sizes else 10.0
     x_tol = max(0.5, 0.3 * char_size)

@@ -21,7 +21,7 @@ from extract.layout_tables import layout_tables
 from extract.model import Cell, DocumentResult, PageResult, Table, Word, union_bbox
 from extract.ocr import REDACTED_MARK, OcrError, OcrSettings, ocr_page_layout
 from extract.ocr_pool import OcrPool
-from extract.page_layout import PageLayout, read_page_layout
+from extract.page_layout import PageLayout, read_page_layout, visible_page
 from extract.route import RouteDecision, route_document
 from extract.scan_prep import map_box
 from extract.select import select_tables
@@ -223,7 +223,8 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
                 layout = read_page_layout(page, i)
                 _keep_layout(res, layout, cfg)
                 layouts.append(layout)
-                plumber_pages[i] = page
+                # pdfplumber's own table finder must not see what the page hides either
+                plumber_pages[i] = visible_page(page)
             except Exception as exc:
                 res.status, res.error = "error", f"text layer unreadable: {exc}"
         clean, _ = strip_furniture(layouts)
