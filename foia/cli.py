@@ -183,3 +183,46 @@ def search(query: str, out: Path, limit: int) -> None:
         click.echo("no matches")
     for source_file, page, snip in hits:
         click.echo(f"{source_file}#page={page}\tpage {page}\t{' '.join(snip.split())}")
+
+
+@main.group()
+def profile() -> None:
+    """Profiles: how a release's tables map to typed columns (see README, Profiles)."""
+
+
+@profile.command("init")
+@click.argument("sample", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--name", default=None, help="Profile name (default: from the file name).")
+@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write the TOML here (default: print it).")
+def profile_init(sample: Path, name: str | None, dest: Path | None) -> None:
+    """Draft a profile TOML from a sample release's detected tables and headers.
+
+    Example: foia profile init nics-2023-09.pdf --name nics -o nics.toml
+    """
+    import tempfile
+
+    from extract.pdf import ExtractSettings
+    from foia.inventory import build_inventory
+    from foia.pipeline import extract_item
+    from normalize.profile_draft import draft_kinds, file_sha256, profile_name, render_toml
+    from normalize.profiles import load_profile
+
+    with tempfile.TemporaryDirectory(prefix="foia-profile-") as work:
+        items = [i for i in build_inventory(sample, Path(work)) if i.status == "ok"]
+        if not items:
+            raise click.ClickException(f"cannot read {sample}")
+        doc = extract_item(items[0], ExtractSettings())
+    tables = [t for p in doc.pages for t in p.tables]
+    kinds = draft_kinds(tables)
+    if not kinds:
+        raise click.ClickException(f"no table with a header and data rows found in {sample}")
+    text = render_toml(name or profile_name(sample.stem), sample.name, file_sha256(str(sample)),
+                       kinds)
+    if dest is None:
+        click.echo(text, nl=False)
+        return
+    dest.write_text(text, encoding="utf-8")
+    load_profile(dest)  # the draft must load as it is
+    console.print(f"[green]wrote[/green] {dest}: {len(kinds)} table kind(s) "
+                  f"({', '.join(k.kind for k in kinds)})")

@@ -403,7 +403,12 @@ def cli_surface() -> list[tuple[str, str | None]]:
     """(command, None) for each command and (command, --option) for each of its options."""
     out = [("foia", opt) for p in main.params if isinstance(p, click.Option)
            for opt in p.opts + p.secondary_opts if opt.startswith("--")]
+    commands = []
     for name, cmd in sorted(main.commands.items()):
+        commands.append((name, cmd))
+        if isinstance(cmd, click.Group):  # `foia profile init`: the group and its commands
+            commands += [(f"{name} {sub}", c) for sub, c in sorted(cmd.commands.items())]
+    for name, cmd in commands:
         out.append((name, None))
         out += [(name, opt) for p in cmd.params if isinstance(p, click.Option)
                 for opt in p.opts + p.secondary_opts if opt.startswith("--")]
