@@ -307,6 +307,65 @@ def _row_from(lines: list[TextLine], edges: tuple[float, ...], page: int, kind: 
     return TableRow(tuple(cells), page, kind)  # type: ignore[arg-type]
 
 
+def _header_row(lines: list[TextLine], edges: tuple[float, ...], layout: PageLayout) -> TableRow:
+    """The header lines flattened into one row, a spanning label given to every column it spans.
+
+    NICS prints "Pre-Pawn" once over Handgun / Long Gun / Other: flattened by column it reads
+    "Handgun", "Pre-Pawn Long Gun", "*Other". A label on an upper header line spans the columns
+    between the vertical rules that enclose it on its line (a ruled header draws its spanning
+    cell that way), or, with no rules there, the columns its words overlap; each of those
+    columns gets the label in front of its own header text ("Pre-Pawn Handgun", ...).
+    """
+    if len(lines) < 2:
+        return _row_from(lines, edges, layout.number, "header")
+    ncols = len(edges) - 1
+    labels: dict[int, list[Word]] = {}
+    rest: list[TextLine] = []
+    for ln in lines[:-1]:
+        leftover: list[Word] = []
+        for seg in split_segments(ln, layout.char_size):
+            cols = _spanned(seg, edges, layout.vrules, (ln.top + ln.bottom) / 2)
+            if len(cols) >= 2:
+                for col in cols:
+                    labels.setdefault(col, []).extend(seg)
+            else:
+                leftover.extend(seg)
+        if leftover:
+            rest.append(TextLine(tuple(leftover)))
+    if not labels:
+        return _row_from(lines, edges, layout.number, "header")
+    own = _row_from(rest + [lines[-1]], edges, layout.number, "header")
+    cells = []
+    for col in range(ncols):
+        label = labels.get(col, [])
+        cell = own.cells[col]
+        text = " ".join([w.text for w in label] + ([cell.text] if cell.text else []))
+        boxes = [w.bbox for w in label] + ([cell.bbox] if cell.bbox else [])
+        cells.append(Cell(text, union_bbox(boxes) if boxes else None, cell.confidence))
+    return TableRow(tuple(cells), layout.number, "header")
+
+
+def _spanned(seg: tuple[Word, ...], edges: tuple[float, ...], vrules: list[VRule],
+             y: float) -> list[int]:
+    """Columns a header label spans: between the rules enclosing it on its line, else the
+    columns its words overlap by more than a sliver."""
+    x0, x1 = min(w.x0 for w in seg), max(w.x1 for w in seg)
+    mid = (x0 + x1) / 2
+    crossing = sorted(r.x for r in vrules if r.top - 1 <= y <= r.bottom + 1)
+    left = max((x for x in crossing if x <= x0 + 1), default=None)
+    right = min((x for x in crossing if x >= x1 - 1), default=None)
+    if left is not None and right is not None and left < mid < right:
+        lo, hi = left, right
+    else:
+        lo, hi = x0, x1
+    cols = []
+    for i in range(len(edges) - 1):
+        a, b = max(lo, edges[i]), min(hi, edges[i + 1])
+        if b - a > 0.3 * (edges[i + 1] - edges[i]):
+            cols.append(i)
+    return cols
+
+
 def _line_texts(lines: list[TextLine], edges: tuple[float, ...]) -> list[list[str]]:
     ncols = len(edges) - 1
     out = []
@@ -373,7 +432,7 @@ def build_table(block: Block, layout: PageLayout) -> Table:
         starts = [k or r for k, r in zip(key_starts, rule_starts)]
     rows: list[TableRow] = []
     if header_lines:
-        rows.append(_row_from(lines[:header_lines], edges, layout.number, "header"))
+        rows.append(_header_row(lines[:header_lines], edges, layout))
     current: list[TextLine] = []
     for i in range(header_lines, len(lines)):
         if starts[i] and current:

@@ -99,3 +99,22 @@ def test_warn_report_first_row_and_stitched_pages(real_db):
     assert sum(1 for page, _ in data if page == 1) == 36  # 38 rules: header + 36 rows
     pages = sorted({page for page, _ in data})
     assert pages == list(range(1, 17)) or pages == list(range(1, 16))
+
+
+def test_nics_spanning_header_labels_reach_every_column_they_span(real_db):
+    """NICS prints "Pre-Pawn", "Redemption", "Returned/Disposition", "Rentals", "Private Sale"
+    once over their Handgun / Long Gun (/ Other) columns; the flattened header carries each
+    label on every column under it, in the page's order."""
+    (header,) = real_db.execute(
+        "SELECT t.header FROM tables t JOIN documents d ON d.sha256 = t.sha256 "
+        "WHERE d.path = ?", (NICS,)).fetchone()
+    header = json.loads(header)
+    for label, subs in (("Pre-Pawn", ("Handgun", "Long Gun", "*Other")),
+                        ("Redemption", ("Handgun", "Long Gun", "*Other")),
+                        ("Returned/Disposition", ("Handgun", "Long Gun", "*Other")),
+                        ("Rentals", ("Handgun", "Long Gun")),
+                        ("Private Sale", ("Handgun", "Long Gun", "*Other"))):
+        want = [f"{label} {s}" for s in subs]
+        start = header.index(want[0])
+        assert header[start:start + len(want)] == want, header
+    assert header[:3] == ["State / Territory", "Permit", "Handgun"] and header[-1] == "Totals"
