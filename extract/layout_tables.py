@@ -307,6 +307,52 @@ def _row_from(lines: list[TextLine], edges: tuple[float, ...], page: int, kind: 
     return TableRow(tuple(cells), page, kind)  # type: ignore[arg-type]
 
 
+def _snap_to_rules(edges: tuple[float, ...], lines: list[TextLine], header: list[TextLine],
+                   vrules: list[VRule]) -> tuple[float, ...]:
+    """Put each inner column edge where the page says the border is, within its data gutter.
+
+    Edges found from data gutters sit anywhere in the gap (right-aligned digits leave it wide)
+    while the header above is centred over the true cell. Within the gutter, in order: a
+    vertical rule drawn there anywhere in the table (NICS draws some borders only around its
+    totals row), else a point no header word straddles (so "Long Gun" stays in one column).
+    """
+    if len(edges) < 3 or not lines:
+        return edges
+    top, bottom = (header or lines)[0].top, lines[-1].bottom
+    rules = sorted(r.x for r in vrules if r.top <= bottom and r.bottom >= top)
+    words = [w for ln in lines for w in ln.words]
+    heads = [w for ln in header for w in ln.words]
+    out = list(edges)
+    for i in range(1, len(edges) - 1):
+        left = max((w.x1 for w in words if (w.x0 + w.x1) / 2 < edges[i]), default=edges[i - 1])
+        right = min((w.x0 for w in words if (w.x0 + w.x1) / 2 >= edges[i]),
+                    default=edges[i + 1])
+        lo, hi = max(left - 0.5, out[i - 1] + 0.1), min(right + 0.5, edges[i + 1] - 0.1)
+        inside = [x for x in rules if lo <= x <= hi]
+        if inside:
+            out[i] = min(inside, key=lambda x: abs(x - edges[i]))
+            continue
+        crossing = [w for w in heads if w.x0 < out[i] < w.x1]
+        if crossing:
+            free = _free_points(lo, hi, heads)
+            if free:
+                out[i] = min(free, key=lambda x: abs(x - edges[i]))
+    return tuple(out)
+
+
+def _free_points(lo: float, hi: float, words: list[Word]) -> list[float]:
+    """Middles of the stretches of [lo, hi] no word covers."""
+    spans = sorted((max(lo, w.x0), min(hi, w.x1)) for w in words if w.x1 > lo and w.x0 < hi)
+    points, start = [], lo
+    for a, b in spans:
+        if a > start:
+            points.append((start + a) / 2)
+        start = max(start, b)
+    if hi > start:
+        points.append((start + hi) / 2)
+    return points
+
+
 def _header_row(lines: list[TextLine], edges: tuple[float, ...], layout: PageLayout) -> TableRow:
     """The header lines flattened into one row, a spanning label given to every column it spans.
 
@@ -415,6 +461,7 @@ def build_table(block: Block, layout: PageLayout) -> Table:
         edges = tuple(sorted((*edges, *extra)))
         texts = _line_texts(lines, edges)
         header_lines = count_header_rows(texts, bold_hint)
+    edges = _snap_to_rules(edges, lines[header_lines:], lines[:header_lines], layout.vrules)
     ncols = len(edges) - 1
     cells_by_line = [_cells_of(ln, edges) for ln in lines]
     x0, x1 = edges[0], edges[-1]

@@ -124,7 +124,7 @@ def normalize_document(conn: sqlite3.Connection, doc_sha: str, source_file: str,
     pages = store.page_texts(conn, doc_sha)
     ctx = DocContext(SourceRef(source_file, doc_sha),
                      find_period([text for _, text, _ in pages[:2]]),
-                     corrections or Corrections())
+                     corrections or Corrections(), {n: text for n, text, _ in pages})
     facts, findings = [], []
     for index, table in store.load_tables(conn, doc_sha):
         outcome = normalize_table(table, index, ctx, profile)

@@ -67,6 +67,11 @@ def _states() -> dict[str, str]:
     for row in csv.DictReader(rows):
         lookup[row["name"].lower()] = row["usps"]
         lookup[row["usps"].lower()] = row["usps"]
+    aliases = resources.files("normalize.data").joinpath("state_aliases.csv")
+    with aliases.open(encoding="utf-8") as fh:
+        rows = [line for line in fh if not line.startswith("#")]
+    for row in csv.DictReader(rows):
+        lookup.setdefault(row["alias"].lower().strip("."), row["usps"])
     return lookup
 
 

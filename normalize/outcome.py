@@ -60,6 +60,7 @@ class DocContext:
     source: SourceRef
     period: Period | None = None
     corrections: Corrections = field(default_factory=Corrections)
+    page_text: dict[int, str] = field(default_factory=dict)  # for profiles' context fields
 
 
 @dataclass

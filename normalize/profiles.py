@@ -35,6 +35,11 @@ class TableKind:
     # possible (a policy may name a city or a state); "": no jurisdiction in this kind.
     jurisdiction: str = ""
     offense_field: str = ""
+    # field → the fields it must equal the sum of, row by row (NICS: totals = every column).
+    sums: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # field → a regex read from the text of the table's page ("September 2023" above a NICS
+    # table): the named groups, or the whole match, give the field's value for every row.
+    context: dict[str, str] = field(default_factory=dict)
 
     def __hash__(self) -> int:  # kinds are loaded once per profile; identity is enough
         return id(self)
@@ -109,9 +114,18 @@ def _profile_from(data: dict) -> Profile:
             allowed={k: tuple(v) for k, v in t.get("allowed", {}).items()},
             jurisdiction=t.get("jurisdiction", ""),
             offense_field=t.get("offense_field", ""),
+            sums={k: tuple(v) for k, v in t.get("sums", {}).items()},
+            context=dict(t.get("context", {})),
         )
         for t in data.get("tables", [])
     )
+    for k in kinds:
+        for pattern in k.context.values():
+            re.compile(pattern)
+        for total, parts in k.sums.items():
+            unknown = [f for f in (total, *parts) if f not in k.fields]
+            if unknown:
+                raise ValueError(f"sums of kind {k.kind} name unknown fields {unknown}")
     claims = tuple(NarrativeClaim(c["claim"], c["pattern"], c["compare"])
                    for c in data.get("narrative", []))
     for c in claims:

@@ -166,7 +166,11 @@ def normalize_table(table: Table, table_index: int, src: SourceRef | DocContext,
             _check_dates(d, ctx)
     if kind.offense_field:
         _tag_offenses([d for d in drafts if not d.is_total], kind.offense_field, out)
+    if kind.context:
+        _context_fields(drafts, kind, ctx)
     for d in drafts:
+        if kind.sums:
+            _check_sums(d, kind)
         if not d.is_total:
             for reason, detail in schema_errors(kind, d.fields):
                 if reason not in d.reasons:
@@ -182,6 +186,36 @@ def normalize_table(table: Table, table_index: int, src: SourceRef | DocContext,
     out.facts = table_facts(table, table_index, match.kind, out)
     check_totals(out, table, table_index)
     return out
+
+
+def _context_fields(drafts: list[_Draft], kind: TableKind, ctx: DocContext) -> None:
+    """Fields the page states once for the whole table (a NICS page's month), from its text."""
+    found: dict[tuple[int, str], object] = {}
+    for d in drafts:
+        for fname, pattern in kind.context.items():
+            key = (d.row.page, fname)
+            if key not in found:
+                m = re.search(pattern, ctx.page_text.get(d.row.page, ""))
+                found[key] = (" ".join(g for g in m.groups() if g) if m and m.groups()
+                              else m.group(0) if m else None)
+            if found[key] is None:
+                d.refuse("missing_context", f"{fname}: no match for its pattern on page "
+                                            f"{d.row.page}")
+            else:
+                d.fields[fname] = found[key]
+
+
+def _check_sums(d: _Draft, kind: TableKind) -> None:
+    """Each `sums` field equals the sum of its parts (missing parts count as nothing)."""
+    for total, parts in kind.sums.items():
+        stated = d.fields.get(total)
+        if not isinstance(stated, int):
+            continue
+        values = [d.fields.get(p) for p in parts]
+        actual = sum(v for v in values if isinstance(v, int))
+        if actual != stated:
+            d.refuse("sum_mismatch", f"{total} is {stated}, its {len(parts)} parts sum to "
+                                     f"{actual}")
 
 
 def _field_plan(match: HeaderMatch, pivot: int | None) -> list[tuple[int, str, object, str, dict]]:

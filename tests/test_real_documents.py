@@ -113,7 +113,8 @@ def test_nics_spanning_header_labels_reach_every_column_they_span(real_db):
                         ("Redemption", ("Handgun", "Long Gun", "*Other")),
                         ("Returned/Disposition", ("Handgun", "Long Gun", "*Other")),
                         ("Rentals", ("Handgun", "Long Gun")),
-                        ("Private Sale", ("Handgun", "Long Gun", "*Other"))):
+                        ("Private Sale", ("Handgun", "Long Gun", "*Other")),
+                        ("Return to Seller - Private Sale", ("Handgun", "Long Gun", "*Other"))):
         want = [f"{label} {s}" for s in subs]
         start = header.index(want[0])
         assert header[start:start + len(want)] == want, header
