@@ -40,10 +40,26 @@ class Block:
     ruled_columns: bool = False
 
 
+PROSE_WORDS = 5
+PROSE_EM = 15.0
+
+
 def _spanning(line: TextLine, char_size: float, width: float) -> bool:
     """One wide run of words: a title, a footnote or prose, not a table line."""
     segs = split_segments(line, char_size)
     return len(segs) == 1 and (line.x1 - line.x0) > 0.4 * width
+
+
+def _prose(line: TextLine, char_size: float) -> bool:
+    """Running text set in two to four columns (notes and disclaimers above a table): most of
+    the line's words are in long phrases (PROSE_WORDS words or more, PROSE_EM wide). A table
+    line has short cells that hold most of its runs."""
+    segs = split_segments(line, char_size)
+    if len(segs) > 4:
+        return False
+    long = sum(len(seg) for seg in segs
+               if len(seg) >= PROSE_WORDS and seg[-1].x1 - seg[0].x0 >= PROSE_EM * char_size)
+    return long >= 0.7 * len(line.words)
 
 
 def _gutters(lines: list[TextLine], x0: float, x1: float, min_width: float) -> list[float]:
@@ -178,7 +194,7 @@ def find_table_blocks(layout: PageLayout) -> list[Block]:
         width = max(ln.x1 for ln in block) - min(ln.x0 for ln in block)
         core = list(block)
         below: list[TextLine] = []
-        while core and (_spanning(core[0], size, width)
+        while core and (_spanning(core[0], size, width) or _prose(core[0], size)
                         or _crosses_gutter(core[0], core[1:], size)):
             core.pop(0)
         while core and (

@@ -150,6 +150,17 @@ def date_from_clean_text(t: str, pivot_year: int | None) -> Normalized:
     return Normalized(parsed.replace(year=year).date().isoformat())
 
 
+def month_from_text(text: str) -> str | None:
+    """'November 2015' / 'Nov 2015' / '11/2015' / '2015-11' → '2015-11' (None if not a month)."""
+    t = " ".join(text.replace("-", " ").replace(",", " ").split())
+    for fmt in ("%B %Y", "%b %Y", "%m/%Y", "%Y %m"):
+        try:
+            return datetime.strptime(t, fmt).strftime("%Y-%m")
+        except ValueError:
+            continue
+    return None
+
+
 def normalize_count(text: str | None) -> Normalized:
     """Integer count from "1,234", "188*", "(12)"; blank is missing, not zero."""
     t = clean_text(text).replace(",", "").rstrip("*†‡").strip()

@@ -17,6 +17,7 @@ from extract.model import Provenance, Table, TableRow
 from normalize.fields import (
     clean_text,
     date_from_clean_text,
+    month_from_text,
     normalize_count,
     redaction_codes,
     state_from_clean_text,
@@ -198,6 +199,8 @@ def _context_fields(drafts: list[_Draft], kind: TableKind, ctx: DocContext) -> N
                 m = re.search(pattern, ctx.page_text.get(d.row.page, ""))
                 found[key] = (" ".join(g for g in m.groups() if g) if m and m.groups()
                               else m.group(0) if m else None)
+                if found[key] is not None and kind.types.get(fname) == "month":
+                    found[key] = month_from_text(str(found[key])) or found[key]
             if found[key] is None:
                 d.refuse("missing_context", f"{fname}: no match for its pattern on page "
                                             f"{d.row.page}")

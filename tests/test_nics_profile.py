@@ -1,0 +1,80 @@
+"""The bundled NICS profile on the FBI's November 2015 report (pdfplumber's test document).
+
+Truth: fixtures/real/nics-background-checks-2015-11.table.csv (BuzzFeed News' parse of the
+same month, every cell) and the FBI's own arithmetic (each state's Totals = its columns).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sqlite3
+from dataclasses import replace
+
+import pytest
+
+from foia import store
+from foia.pipeline import run_dump
+from normalize.outcome import DocContext, SourceRef
+from normalize.profiles import load_profile
+from normalize.rows import normalize_table
+from tests.conftest import REAL
+
+NICS = "nics-background-checks-2015-11.pdf"
+
+
+@pytest.fixture(scope="module")
+def nics_db(tmp_path_factory):
+    dump = tmp_path_factory.mktemp("nics_dump")
+    shutil.copy(REAL / NICS, dump / NICS)
+    out = tmp_path_factory.mktemp("nics_out")
+    run_dump(dump, out, profile="nics", workers=1)
+    conn = sqlite3.connect(out / "foia.sqlite")
+    conn.row_factory = sqlite3.Row
+    yield conn
+    conn.close()
+
+
+def truth() -> dict[str, dict[str, str]]:
+    with (REAL / "nics-background-checks-2015-11.table.csv").open(encoding="utf-8") as fh:
+        return {r["state"]: r for r in csv.DictReader(fh)}
+
+
+def test_every_state_and_territory_once_with_its_month_and_columns(nics_db):
+    rows = nics_db.execute("SELECT * FROM rows WHERE kind='nics_checks' AND is_total=0")
+    got = {json.loads(r["raw"])["State / Territory"]: json.loads(r["fields"]) for r in rows}
+    want = truth()
+    assert got.keys() == want.keys() and len(got) == 55
+    for state, fields in got.items():
+        assert fields["month"] == "2015-11"
+        assert fields["state"] and len(fields["state"]) == 2, state  # USPS code, MP/VI too
+        for column, value in want[state].items():
+            if column != "state":
+                assert fields.get(column) == (int(value) if value else None), (state, column)
+    assert nics_db.execute("SELECT COUNT(*) FROM rejects").fetchone()[0] == 0
+
+
+def test_each_row_sums_to_its_total_and_a_wrong_cell_is_rejected(nics_db):
+    prof = load_profile("nics")
+    parts = prof.kind("nics_checks").sums["totals"]
+    for r in nics_db.execute("SELECT fields FROM rows WHERE kind='nics_checks'"):
+        f = json.loads(r["fields"])
+        assert f["totals"] == sum(f.get(p) or 0 for p in parts)
+    sha = nics_db.execute("SELECT sha256 FROM documents").fetchone()[0]
+    index, table = max(store.load_tables(nics_db, sha), key=lambda it: len(it[1].rows))
+    first = next(i for i, r in enumerate(table.rows) if r.kind == "data")
+    row = table.rows[first]
+    cells = list(row.cells)
+    cells[1] = replace(cells[1], text="18,871")  # Alabama's permits, one more than printed
+    rows = list(table.rows)
+    rows[first] = replace(row, cells=tuple(cells))
+    out = normalize_table(replace(table, rows=tuple(rows)), index,
+                          DocContext(SourceRef(NICS, sha), page_text={1: "November - 2015"}),
+                          prof)
+    by_state = {r.raw["State / Territory"]: r for r in out.rejects}
+    # the row no longer adds up, and the Totals row no longer equals its column
+    assert by_state.keys() == {"Alabama", "Totals"} and len(out.rows) == 54
+    assert by_state["Alabama"].reasons == ("sum_mismatch",)
+    assert "71137" in by_state["Alabama"].detail and "71138" in by_state["Alabama"].detail
+    assert by_state["Totals"].reasons == ("total_mismatch",)
