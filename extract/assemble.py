@@ -22,6 +22,12 @@ FURNITURE_BAND = 0.09
 # Furniture that needs no repetition to be recognised: page numbers, Bates stamps.
 _PAGE_NUMBER = re.compile(r"^(page\s*)?-?\s*\d+\s*-?(\s*(of|/)\s*\d+)?$", re.IGNORECASE)
 _BATES = re.compile(r"^[A-Z][A-Z0-9]{1,9}([-_ ][A-Z0-9]+)*[-_ ]?\d{4,}$")
+# Running heads and footers have a few parts (banner left, title centre, Bates right); a band
+# line with more parts is a table row.
+MAX_FURNITURE_PARTS = 3
+# ... or with this many numbers (a running head holds a date or two, a page number, a Bates).
+MIN_ROW_NUMBERS = 5
+_NUMBER = re.compile(r"^[($]?-?[\d,.]+%?\)?$")
 # Header rows of two page-parts that match at least this well are the same header.
 HEADER_MATCH = 85
 
@@ -52,9 +58,15 @@ def strip_furniture(layouts: list[PageLayout]) -> tuple[list[PageLayout], dict[i
                         parts.append([w])
                     else:
                         parts[-1].append(w)
+                # A band line of many parts or numbers is a table row running into the margin
+                # (NICS prints Wyoming and its Grand Total there, the same states in the same
+                # place on every monthly page; its bare numbers look like page numbers): kept.
+                numbers = sum(1 for w in line.words if _NUMBER.match(w.text))
+                table_row = len(parts) > MAX_FURNITURE_PARTS or numbers >= MIN_ROW_NUMBERS
                 for part in parts:
                     text = " ".join(w.text for w in part)
-                    items.append((text, part))
+                    if not table_row:
+                        items.append((text, part))
         bands.append(items)
         shapes.update({_shape(t) for t, _ in items})
     repeat = max(2, int(0.5 * len(layouts) + 0.5)) if len(layouts) > 1 else 10**9

@@ -383,11 +383,15 @@ def _header_row(lines: list[TextLine], edges: tuple[float, ...], layout: PageLay
     ncols = len(edges) - 1
     labels: dict[int, list[Word]] = {}
     rest: list[TextLine] = []
-    for ln in lines[:-1]:
+    for k, ln in enumerate(lines[:-1]):
         leftover: list[Word] = []
+        below = [seg for lower in lines[k + 1:] for seg in split_segments(lower, layout.char_size)]
         for seg in split_segments(ln, layout.char_size):
             cols = _spanned(seg, edges, layout.vrules, (ln.top + ln.bottom) / 2)
-            if len(cols) >= 2:
+            # a label heads sub-headers: two or more runs of words under it, in its columns
+            lo, hi = edges[cols[0]] if cols else 0.0, edges[cols[-1] + 1] if cols else 0.0
+            subs = sum(1 for b in below if lo <= (b[0].x0 + b[-1].x1) / 2 <= hi)
+            if len(cols) >= 2 and subs >= 2:
                 for col in cols:
                     labels.setdefault(col, []).extend(seg)
             else:

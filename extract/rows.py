@@ -71,7 +71,9 @@ def count_header_rows(rows: list[list[str]], bold: list[bool] | None = None) -> 
             continue
         if typed[n]:
             break
-        if any(typed[n + 1 : n + 4]):
+        # within the next four rows: a header of four lines (NICS: group labels, two-line
+        # sub-headers, a units line) is followed by its first typed row
+        if any(typed[n + 1 : n + 5]):
             n += 1
             continue
         break
