@@ -375,8 +375,8 @@ def _header_row(lines: list[TextLine], edges: tuple[float, ...], layout: PageLay
     NICS prints "Pre-Pawn" once over Handgun / Long Gun / Other: flattened by column it reads
     "Handgun", "Pre-Pawn Long Gun", "*Other". A label on an upper header line spans the columns
     between the vertical rules that enclose it on its line (a ruled header draws its spanning
-    cell that way), or, with no rules there, the columns its words overlap; each of those
-    columns gets the label in front of its own header text ("Pre-Pawn Handgun", ...).
+    cell that way), or else the group of sub-header runs below it that it is centred over;
+    each of those columns gets the label in front of its own header text ("Pre-Pawn Handgun").
     """
     if len(lines) < 2:
         return _row_from(lines, edges, layout.number, "header")
@@ -385,9 +385,16 @@ def _header_row(lines: list[TextLine], edges: tuple[float, ...], layout: PageLay
     rest: list[TextLine] = []
     for k, ln in enumerate(lines[:-1]):
         leftover: list[Word] = []
-        below = [seg for lower in lines[k + 1:] for seg in split_segments(lower, layout.char_size)]
-        for seg in split_segments(ln, layout.char_size):
+        below_lines = [split_segments(lower, layout.char_size) for lower in lines[k + 1:]]
+        below = [seg for runs in below_lines for seg in runs]
+        segs = split_segments(ln, layout.char_size)
+        mids = [(seg[0].x0 + seg[-1].x1) / 2 for seg in segs]
+        for i, seg in enumerate(segs):
             cols = _spanned(seg, edges, layout.vrules, (ln.top + ln.bottom) / 2)
+            if len(cols) < 2:  # no rules enclose it: the group of runs it is centred over
+                bounds = ((mids[i - 1] + mids[i]) / 2 if i else float("-inf"),
+                          (mids[i] + mids[i + 1]) / 2 if i + 1 < len(segs) else float("inf"))
+                cols = _centred_group(seg, below_lines, edges, bounds)
             # a label heads sub-headers: two or more runs of words under it, in its columns
             lo, hi = edges[cols[0]] if cols else 0.0, edges[cols[-1] + 1] if cols else 0.0
             subs = sum(1 for b in below if lo <= (b[0].x0 + b[-1].x1) / 2 <= hi)
@@ -411,19 +418,43 @@ def _header_row(lines: list[TextLine], edges: tuple[float, ...], layout: PageLay
     return TableRow(tuple(cells), layout.number, "header")
 
 
+def _centred_group(seg: tuple[Word, ...], below: list[list[tuple[Word, ...]]],
+                   edges: tuple[float, ...], bounds: tuple[float, float]) -> list[int]:
+    """Columns of the fewest consecutive runs (two or more) of one sub-header line that the
+    label is centred over (within a quarter of its width), inside the label's share of its
+    line: spanning labels are centred on their group."""
+    x0, x1 = seg[0].x0, seg[-1].x1
+    mid, tol = (x0 + x1) / 2, 0.25 * (x1 - x0)
+    best: tuple[int, float, float] | None = None
+    for line_runs in below:
+        runs = sorted((b[0].x0, b[-1].x1) for b in line_runs
+                      if bounds[0] < (b[0].x0 + b[-1].x1) / 2 < bounds[1])
+        for i in range(len(runs)):
+            for j in range(i + 1, len(runs)):
+                lo, hi = runs[i][0], runs[j][1]
+                if abs((lo + hi) / 2 - mid) <= tol and (best is None or j - i < best[0]):
+                    best = (j - i, lo, hi)
+    if best is None:
+        return []
+    _, lo, hi = best
+    return [i for i in range(len(edges) - 1) if lo <= (edges[i] + edges[i + 1]) / 2 <= hi]
+
+
 def _spanned(seg: tuple[Word, ...], edges: tuple[float, ...], vrules: list[VRule],
              y: float) -> list[int]:
-    """Columns a header label spans: between the rules enclosing it on its line, else the
-    columns its words overlap by more than a sliver."""
+    """Columns a header label spans: between the rules enclosing it on its line (no rule
+    crossing its words), else none (see _centred_group)."""
     x0, x1 = min(w.x0 for w in seg), max(w.x1 for w in seg)
     mid = (x0 + x1) / 2
     crossing = sorted(r.x for r in vrules if r.top - 1 <= y <= r.bottom + 1)
+    if any(x0 + 1 < x < x1 - 1 for x in crossing):
+        return []  # rules run through the label: they are the columns', not the label's cell
     left = max((x for x in crossing if x <= x0 + 1), default=None)
     right = min((x for x in crossing if x >= x1 - 1), default=None)
     if left is not None and right is not None and left < mid < right:
         lo, hi = left, right
     else:
-        lo, hi = x0, x1
+        return []
     cols = []
     for i in range(len(edges) - 1):
         a, b = max(lo, edges[i]), min(hi, edges[i + 1])

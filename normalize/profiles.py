@@ -156,7 +156,9 @@ def _match_kind(header: list[str], kind: TableKind) -> tuple[dict[int, str], dic
                 pairs.append((best[1], col, fname))
     columns: dict[int, str] = {}
     scores: dict[int, float] = {}
-    for score, col, fname in sorted(pairs, reverse=True):
+    # best score first; on a tie the leftmost column (a header repeating a sub-header word,
+    # "Handgun" under two groups, names its primary column first)
+    for score, col, fname in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
         if col in columns or fname in columns.values():
             continue
         columns[col] = fname
