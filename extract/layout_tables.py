@@ -155,13 +155,15 @@ def find_columns(lines: list[TextLine], layout: PageLayout) -> tuple[list[float]
             edges.insert(0, x0 - 1)
         if edges[-1] < x1 - 1:
             edges.append(x1 + 1)
-        # A gutter cut that leaves an empty column beside it only split the blank part of a
-        # wide ruled cell; drop it.
+        # A gutter cut splits a ruled cell only where lines hold words on both sides of it
+        # (two values side by side, as in the data rows under NICS's one rule around
+        # "Handgun Long Gun Other"); a header word left of right-aligned digits is one cell.
         for cut in extra:
             i = edges.index(cut)
-            left = _column_has_text(lines, edges[i - 1], cut)
-            right = _column_has_text(lines, cut, edges[i + 1])
-            if not (left and right):
+            both = sum(1 for ln in lines
+                       if _column_has_text([ln], edges[i - 1], cut)
+                       and _column_has_text([ln], cut, edges[i + 1]))
+            if both < 2:
                 edges.remove(cut)
         return edges, True
     return [x0 - 1, *cuts, x1 + 1], False
