@@ -388,7 +388,8 @@ def _header_row(lines: list[TextLine], edges: tuple[float, ...], layout: PageLay
     for k, ln in enumerate(lines[:-1]):
         leftover: list[Word] = []
         below_lines = [split_segments(lower, layout.char_size) for lower in lines[k + 1:]]
-        below = [seg for runs in below_lines for seg in runs]
+        below = [run for runs in below_lines for seg2 in runs
+                 for run in _split_by_column(seg2, edges)]
         segs = split_segments(ln, layout.char_size)
         mids = [(seg[0].x0 + seg[-1].x1) / 2 for seg in segs]
         for i, seg in enumerate(segs):
@@ -396,7 +397,18 @@ def _header_row(lines: list[TextLine], edges: tuple[float, ...], layout: PageLay
             if len(cols) < 2:  # no rules enclose it: the group of runs it is centred over
                 bounds = ((mids[i - 1] + mids[i]) / 2 if i else float("-inf"),
                           (mids[i] + mids[i + 1]) / 2 if i + 1 < len(segs) else float("inf"))
-                cols = _centred_group(seg, below_lines, edges, bounds)
+                cols, _ = _centred_group(seg, below_lines, edges, bounds)
+                if not cols:
+                    # sub-headers set too close to be separate runs ("Handgun Long Gun" under
+                    # "Rentals"): split them at column edges, and take the group only when a
+                    # rule divides the label from it (a two-line header such as "Permit /
+                    # Recheck" has no rule between its lines)
+                    split = [[run for seg2 in runs for run in _split_by_column(seg2, edges)]
+                             for runs in below_lines]
+                    cols, line = _centred_group(seg, split, edges, bounds)
+                    if cols and not _rule_between(ln, lines[k + 1 + line], edges[cols[0]],
+                                                  edges[cols[-1] + 1], layout.hrules):
+                        cols = []
             # a label heads sub-headers: two or more runs of words under it, in its columns
             lo, hi = edges[cols[0]] if cols else 0.0, edges[cols[-1] + 1] if cols else 0.0
             subs = sum(1 for b in below if lo <= (b[0].x0 + b[-1].x1) / 2 <= hi)
@@ -421,25 +433,49 @@ def _header_row(lines: list[TextLine], edges: tuple[float, ...], layout: PageLay
 
 
 def _centred_group(seg: tuple[Word, ...], below: list[list[tuple[Word, ...]]],
-                   edges: tuple[float, ...], bounds: tuple[float, float]) -> list[int]:
+                   edges: tuple[float, ...], bounds: tuple[float, float]
+                   ) -> tuple[list[int], int]:
     """Columns of the fewest consecutive runs (two or more) of one sub-header line that the
     label is centred over (within a quarter of its width), inside the label's share of its
-    line: spanning labels are centred on their group."""
+    line: spanning labels are centred on their group. Also which line below it was."""
     x0, x1 = seg[0].x0, seg[-1].x1
     mid, tol = (x0 + x1) / 2, 0.25 * (x1 - x0)
-    best: tuple[int, float, float] | None = None
-    for line_runs in below:
+    best: tuple[int, float, float, int] | None = None
+    for k, line_runs in enumerate(below):
         runs = sorted((b[0].x0, b[-1].x1) for b in line_runs
                       if bounds[0] < (b[0].x0 + b[-1].x1) / 2 < bounds[1])
         for i in range(len(runs)):
             for j in range(i + 1, len(runs)):
                 lo, hi = runs[i][0], runs[j][1]
                 if abs((lo + hi) / 2 - mid) <= tol and (best is None or j - i < best[0]):
-                    best = (j - i, lo, hi)
+                    best = (j - i, lo, hi, k)
     if best is None:
-        return []
-    _, lo, hi = best
-    return [i for i in range(len(edges) - 1) if lo <= (edges[i] + edges[i + 1]) / 2 <= hi]
+        return [], -1
+    _, lo, hi, k = best
+    return [i for i in range(len(edges) - 1) if lo <= (edges[i] + edges[i + 1]) / 2 <= hi], k
+
+
+def _split_by_column(seg: tuple[Word, ...], edges: tuple[float, ...]) -> list[tuple[Word, ...]]:
+    """A run of words cut where consecutive words' centres fall in different columns."""
+    out: list[list[Word]] = []
+    last = None
+    for w in seg:
+        mid = (w.x0 + w.x1) / 2
+        col = max((i for i in range(len(edges) - 1) if mid >= edges[i]), default=0)
+        if out and col == last:
+            out[-1].append(w)
+        else:
+            out.append([w])
+        last = col
+    return [tuple(run) for run in out]
+
+
+def _rule_between(upper: TextLine, lower: TextLine, x0: float, x1: float,
+                  hrules: list[HRule]) -> bool:
+    """A horizontal rule between two lines covering most of [x0, x1]."""
+    y0, y1 = (upper.top + upper.bottom) / 2, (lower.top + lower.bottom) / 2
+    return any(y0 < r.y < y1 and min(r.x1, x1) - max(r.x0, x0) >= 0.5 * (x1 - x0)
+               for r in hrules)
 
 
 def _spanned(seg: tuple[Word, ...], edges: tuple[float, ...], vrules: list[VRule],

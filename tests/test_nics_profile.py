@@ -78,3 +78,28 @@ def test_each_row_sums_to_its_total_and_a_wrong_cell_is_rejected(nics_db):
     assert by_state["Alabama"].reasons == ("sum_mismatch",)
     assert "71137" in by_state["Alabama"].detail and "71138" in by_state["Alabama"].detail
     assert by_state["Totals"].reasons == ("total_mismatch",)
+
+
+FIVE = "nics-checks-five-years-p1-3.pdf"
+
+
+def test_five_year_format_pages_every_cell_and_month(tmp_path):
+    """The 2023 layout (Permit Recheck column, notes above the table, a four-line header with
+    labels the column rules run through): two monthly pages, every state, every column."""
+    shutil.copy(REAL / FIVE, tmp_path / FIVE)
+    run_dump(tmp_path, tmp_path / "out", profile="nics", workers=1)
+    conn = sqlite3.connect(tmp_path / "out" / "foia.sqlite")
+    got = {}
+    for raw, fields in conn.execute(
+            "SELECT raw, fields FROM rows WHERE kind='nics_checks' AND is_total=0"):
+        f = json.loads(fields)
+        got[(f["month"], json.loads(raw)["State / Territory"])] = f
+    rejects = conn.execute("SELECT COUNT(*) FROM rejects").fetchone()[0]
+    conn.close()
+    with (REAL / "nics-checks-five-years-p1-3.table.csv").open(encoding="utf-8") as fh:
+        want = {(r["month"], r["state"]): r for r in csv.DictReader(fh)}
+    assert got.keys() == want.keys() and len(got) == 110 and rejects == 0
+    for key, row in want.items():
+        for column, value in row.items():
+            if column not in ("month", "state"):
+                assert got[key].get(column) == int(value), (key, column)
