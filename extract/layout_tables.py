@@ -409,6 +409,8 @@ def _header_row(lines: list[TextLine], edges: tuple[float, ...], layout: PageLay
                     if cols and not _rule_between(ln, lines[k + 1 + line], edges[cols[0]],
                                                   edges[cols[-1] + 1], layout.hrules):
                         cols = []
+            if cols and _stacked(seg, lines[k + 1], edges):
+                cols = []
             # a label heads sub-headers: two or more runs of words under it, in its columns
             lo, hi = edges[cols[0]] if cols else 0.0, edges[cols[-1] + 1] if cols else 0.0
             subs = sum(1 for b in below if lo <= (b[0].x0 + b[-1].x1) / 2 <= hi)
@@ -430,6 +432,15 @@ def _header_row(lines: list[TextLine], edges: tuple[float, ...], layout: PageLay
         boxes = [w.bbox for w in label] + ([cell.bbox] if cell.bbox else [])
         cells.append(Cell(text, union_bbox(boxes) if boxes else None, cell.confidence))
     return TableRow(tuple(cells), layout.number, "header")
+
+
+def _stacked(seg: tuple[Word, ...], below: TextLine, edges: tuple[float, ...]) -> bool:
+    """The upper word of a two-line header ("Permit" over "Recheck"), not a group label: it
+    sits inside one column, over a word of the next line that covers most of it."""
+    x0, x1 = seg[0].x0, seg[-1].x1
+    if any(x0 + 0.5 < e < x1 - 0.5 for e in edges):
+        return False
+    return any(min(x1, w.x1) - max(x0, w.x0) >= 0.6 * (x1 - x0) for w in below.words)
 
 
 def _centred_group(seg: tuple[Word, ...], below: list[list[tuple[Word, ...]]],
