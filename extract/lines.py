@@ -17,6 +17,8 @@ SEGMENT_GAP_EM = 0.9
 # Lines whose vertical gap exceeds this many character sizes start a new block, unless a
 # horizontal rule between them says they belong to one ruled table.
 BLOCK_GAP_EM = 1.1
+# A band between two rules at most this tall (in character sizes) is one group of table rows.
+BAND_MAX_EM = 12.0
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,25 @@ def _rule_between(a: TextLine, b: TextLine, hrules: list[HRule]) -> bool:
     return False
 
 
+def _same_band(a: TextLine, b: TextLine, hrules: list[HRule], char_size: float) -> bool:
+    """Both lines lie in one band between two spanning rules, no rule between them: a ruled
+    table that draws a rule every few rows (NICS: every five states) holds a taller row
+    ("District of Columbia" on two lines) inside a band, not a new block."""
+    if len(split_segments(a, char_size)) < 2 or len(split_segments(b, char_size)) < 2:
+        return False  # a note and the next section's heading share no band
+    left, right = min(a.x0, b.x0), max(a.x1, b.x1)
+
+    def spans(r: HRule) -> bool:
+        return r.x0 <= left + 2 and r.x1 >= right - 2
+
+    above = [r.y for r in hrules if r.y <= a.top + 1 and spans(r)]
+    below = [r.y for r in hrules if r.y >= b.bottom - 1 and spans(r)]
+    if not above or not below:
+        return False
+    top, bottom = max(above), min(below)
+    return bottom - top <= BAND_MAX_EM * char_size and not _rule_between(a, b, hrules)
+
+
 def group_blocks(
     lines: list[TextLine], char_size: float, hrules: list[HRule]
 ) -> list[list[TextLine]]:
@@ -105,7 +126,9 @@ def group_blocks(
         if blocks:
             prev = blocks[-1][-1]
             gap = line.top - prev.bottom
-            if gap <= limit or (gap <= 4 * char_size and _rule_between(prev, line, hrules)):
+            if gap <= limit or (gap <= 4 * char_size and (
+                    _rule_between(prev, line, hrules)
+                    or _same_band(prev, line, hrules, char_size))):
                 blocks[-1].append(line)
                 continue
         blocks.append([line])

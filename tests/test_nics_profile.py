@@ -103,3 +103,34 @@ def test_five_year_format_pages_every_cell_and_month(tmp_path):
         for column, value in row.items():
             if column not in ("month", "state"):
                 assert got[key].get(column) == int(value), (key, column)
+
+
+@pytest.mark.slow
+def test_nics_five_year_report_through_the_profile(tmp_path):
+    """Issue 5's invariants on the 58-page report: every state and month present, each row's
+    Totals the sum of its columns (the profile rejects any row that is not), and every cell
+    equal to BuzzFeed News' parse of the same PDF."""
+    name = "fbi-nics-checks-last-five-years.pdf"
+    shutil.copy(REAL / name, tmp_path / name)
+    run_dump(tmp_path, tmp_path / "out", profile="nics", workers=1)
+    conn = sqlite3.connect(tmp_path / "out" / "foia.sqlite")
+    got = {}
+    for raw, fields in conn.execute(
+            "SELECT raw, fields FROM rows WHERE kind='nics_checks' AND is_total=0"):
+        f = json.loads(fields)
+        got[(f["month"], json.loads(raw)["State / Territory"])] = f
+    totals = conn.execute("SELECT COUNT(*) FROM rows WHERE kind='nics_checks' AND is_total=1")
+    n_totals = totals.fetchone()[0]
+    rejects = conn.execute("SELECT COUNT(*) FROM rejects").fetchone()[0]
+    conn.close()
+    with (REAL / "fbi-nics-checks-last-five-years.table.csv").open(encoding="utf-8") as fh:
+        want = {(r["month"], r["state"]): r for r in csv.DictReader(fh)}
+    months = {m for m, _ in want}
+    assert len(months) == 57 and len(want) == 3135
+    assert got.keys() == want.keys() and rejects == 0 and n_totals == 57
+    parts = load_profile("nics").kind("nics_checks").sums["totals"]
+    for key, row in want.items():
+        assert got[key]["totals"] == sum(got[key].get(p) or 0 for p in parts), key
+        for column, value in row.items():
+            if column not in ("month", "state"):
+                assert got[key].get(column) == int(value), (key, column)
