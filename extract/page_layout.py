@@ -123,9 +123,14 @@ def _merge_v(rules: list[VRule], tol: float) -> list[VRule]:
     return out
 
 
-def read_page_layout(page: pdfplumber.page.Page, number: int) -> PageLayout:
-    """Words (with font and size), rules and reading-order text of one pdfplumber page."""
-    page = visible_page(page)
+def read_page_layout(page: pdfplumber.page.Page, number: int,
+                     visible: bool = False) -> PageLayout:
+    """Words (with font and size), rules and reading-order text of one pdfplumber page.
+
+    `visible`: the page is already visible_page()'s (callers that hand the same filtered page
+    to pdfplumber's table finder filter once)."""
+    if not visible:
+        page = visible_page(page)
     sizes = [c["size"] for c in page.chars if c.get("text", " ").strip()]
     char_size = statistics.median(sizes) if sizes else 10.0
     x_tol = max(0.5, 0.3 * char_size)

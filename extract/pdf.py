@@ -220,11 +220,12 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
                 continue
             try:
                 page = pdf.pages[i - 1]
-                layout = read_page_layout(page, i)
+                # pdfplumber's own table finder must not see what the page hides either
+                page = visible_page(page)
+                layout = read_page_layout(page, i, visible=True)
                 _keep_layout(res, layout, cfg)
                 layouts.append(layout)
-                # pdfplumber's own table finder must not see what the page hides either
-                plumber_pages[i] = visible_page(page)
+                plumber_pages[i] = page
             except Exception as exc:
                 res.status, res.error = "error", f"text layer unreadable: {exc}"
         clean, _ = strip_furniture(layouts)

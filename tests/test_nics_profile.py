@@ -80,13 +80,10 @@ def test_each_row_sums_to_its_total_and_a_wrong_cell_is_rejected(nics_db):
     assert by_state["Totals"].reasons == ("total_mismatch",)
 
 
-FIVE = "nics-checks-five-years-p1-3.pdf"
-
-
-def test_five_year_format_pages_every_cell_and_month(tmp_path):
-    """The 2023 layout (Permit Recheck column, notes above the table, a four-line header with
-    labels the column rules run through): two monthly pages, every state, every column."""
-    shutil.copy(REAL / FIVE, tmp_path / FIVE)
+def run_monthly(pdf: str, tmp_path) -> tuple[dict, int, int]:
+    """`foia run --profile nics` on one report: ({(month, state): fields}, Totals rows,
+    rejects) and the truth CSV beside the PDF as {(month, state): row}."""
+    shutil.copy(REAL / pdf, tmp_path / pdf)
     run_dump(tmp_path, tmp_path / "out", profile="nics", workers=1)
     conn = sqlite3.connect(tmp_path / "out" / "foia.sqlite")
     got = {}
@@ -94,15 +91,35 @@ def test_five_year_format_pages_every_cell_and_month(tmp_path):
             "SELECT raw, fields FROM rows WHERE kind='nics_checks' AND is_total=0"):
         f = json.loads(fields)
         got[(f["month"], json.loads(raw)["State / Territory"])] = f
+    n_totals = conn.execute(
+        "SELECT COUNT(*) FROM rows WHERE kind='nics_checks' AND is_total=1").fetchone()[0]
     rejects = conn.execute("SELECT COUNT(*) FROM rejects").fetchone()[0]
     conn.close()
-    with (REAL / "nics-checks-five-years-p1-3.table.csv").open(encoding="utf-8") as fh:
-        want = {(r["month"], r["state"]): r for r in csv.DictReader(fh)}
-    assert got.keys() == want.keys() and len(got) == 110 and rejects == 0
+    return got, n_totals, rejects
+
+
+def monthly_truth(pdf: str) -> dict:
+    with (REAL / pdf.replace(".pdf", ".table.csv")).open(encoding="utf-8") as fh:
+        return {(r["month"], r["state"]): r for r in csv.DictReader(fh)}
+
+
+def assert_cells(got: dict, want: dict) -> None:
     for key, row in want.items():
         for column, value in row.items():
             if column not in ("month", "state"):
                 assert got[key].get(column) == int(value), (key, column)
+
+
+FIVE = "nics-checks-five-years-p1-3.pdf"
+
+
+def test_five_year_format_pages_every_cell_and_month(tmp_path):
+    """The 2023 layout (Permit Recheck column, notes above the table, a four-line header with
+    labels the column rules run through): two monthly pages, every state, every column."""
+    got, _, rejects = run_monthly(FIVE, tmp_path)
+    want = monthly_truth(FIVE)
+    assert got.keys() == want.keys() and len(got) == 110 and rejects == 0
+    assert_cells(got, want)
 
 
 @pytest.mark.slow
@@ -111,26 +128,12 @@ def test_nics_five_year_report_through_the_profile(tmp_path):
     Totals the sum of its columns (the profile rejects any row that is not), and every cell
     equal to BuzzFeed News' parse of the same PDF."""
     name = "fbi-nics-checks-last-five-years.pdf"
-    shutil.copy(REAL / name, tmp_path / name)
-    run_dump(tmp_path, tmp_path / "out", profile="nics", workers=1)
-    conn = sqlite3.connect(tmp_path / "out" / "foia.sqlite")
-    got = {}
-    for raw, fields in conn.execute(
-            "SELECT raw, fields FROM rows WHERE kind='nics_checks' AND is_total=0"):
-        f = json.loads(fields)
-        got[(f["month"], json.loads(raw)["State / Territory"])] = f
-    totals = conn.execute("SELECT COUNT(*) FROM rows WHERE kind='nics_checks' AND is_total=1")
-    n_totals = totals.fetchone()[0]
-    rejects = conn.execute("SELECT COUNT(*) FROM rejects").fetchone()[0]
-    conn.close()
-    with (REAL / "fbi-nics-checks-last-five-years.table.csv").open(encoding="utf-8") as fh:
-        want = {(r["month"], r["state"]): r for r in csv.DictReader(fh)}
+    got, n_totals, rejects = run_monthly(name, tmp_path)
+    want = monthly_truth(name)
     months = {m for m, _ in want}
     assert len(months) == 57 and len(want) == 3135
     assert got.keys() == want.keys() and rejects == 0 and n_totals == 57
     parts = load_profile("nics").kind("nics_checks").sums["totals"]
-    for key, row in want.items():
+    for key in want:
         assert got[key]["totals"] == sum(got[key].get(p) or 0 for p in parts), key
-        for column, value in row.items():
-            if column not in ("month", "state"):
-                assert got[key].get(column) == int(value), (key, column)
+    assert_cells(got, want)
