@@ -25,20 +25,19 @@ def _clean(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def _to_table(
-    grid: list[list[tuple[str, tuple[float, float, float, float] | None]]],
-    engine: str,
-    page: int,
-) -> Table | None:
-    """A grid of (text, bbox) → Table with header/total rows classified."""
-    grid = [row for row in grid if any(t for t, _ in row)]
+GridCell = tuple[str, tuple[float, float, float, float] | None, bool]
+
+
+def _to_table(grid: list[list[GridCell]], engine: str, page: int) -> Table | None:
+    """A grid of (text, bbox, covered) → Table with header/total rows classified."""
+    grid = [row for row in grid if any(t for t, _, _ in row)]
     if len(grid) < 2 or max(len(r) for r in grid) < 2:
         return None
-    texts = [[t for t, _ in row] for row in grid]
+    texts = [[t for t, _, _ in row] for row in grid]
     n_header = count_header_rows(texts)
     rows = []
     for i, row in enumerate(grid):
-        cells = tuple(Cell(t, b) for t, b in row)
+        cells = tuple(Cell(t, b, covered=cov and not t) for t, b, cov in row)
         kind = "header" if i < n_header else ("total" if is_total_row(texts[i]) else "data")
         rows.append(TableRow(cells, page, kind))  # type: ignore[arg-type]
     if n_header > 1:
@@ -64,7 +63,9 @@ def pdfplumber_tables(page: pdfplumber.page.Page, layout: PageLayout, strategy: 
         data = found.extract(x_tolerance=max(0.5, 0.3 * size), y_tolerance=max(0.5, 0.3 * size))
         grid = []
         for row_obj, row_text in zip(found.rows, data):
-            grid.append([(_clean(t), box) for t, box in zip(row_text, row_obj.cells)])
+            # pdfplumber gives no box for a cell a drawn span covers (lines strategy only).
+            grid.append([(_clean(t), box, box is None and strategy == "lines")
+                         for t, box in zip(row_text, row_obj.cells)])
         table = _to_table(grid, f"pdfplumber-{strategy}", layout.number)
         if table:
             out.append(table)
@@ -100,7 +101,8 @@ def camelot_tables(path: str, pages: Iterable[int], flavor: str,
             for c, cell in enumerate(row):
                 text = _clean(t.df.iat[r, c]) if r < t.df.shape[0] and c < t.df.shape[1] else ""
                 box = (cell.x1, height - cell.y2, cell.x2, height - cell.y1)
-                line.append((text, box))
+                # A lattice cell missing a drawn edge is part of a span.
+                line.append((text, box, flavor == "lattice" and (cell.hspan or cell.vspan)))
             grid.append(line)
         table = _to_table(grid, f"camelot-{flavor}", page)
         if table:

@@ -14,10 +14,11 @@ serves OCR word boxes (issue 4): nothing here depends on where the words came fr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from extract.checkboxes import checkbox_words
 from extract.lines import TextLine, group_blocks, group_lines, split_segments
 from extract.model import Cell, Table, TableRow, Word, union_bbox
 from extract.page_layout import HRule, PageLayout, VRule
@@ -187,7 +188,7 @@ def find_table_blocks(layout: PageLayout) -> list[Block]:
     """Blocks of lines that have two or more consistent columns."""
     lines = group_lines(layout.words, layout.char_size)
     size = layout.char_size
-    raw = group_blocks(lines, size, layout.hrules)
+    raw = group_blocks(lines, size, layout.hrules, layout.vrules)
     out: list[Block] = []
     consumed: set[int] = set()
     for i, block in enumerate(raw):
@@ -633,5 +634,11 @@ def _classify(row: TableRow) -> TableRow:
 
 
 def layout_tables(layout: PageLayout) -> list[Table]:
-    """All tables our builder finds on one page."""
+    """All tables our builder finds on one page.
+
+    Drawn checkboxes join the page's words as `checked`/`unchecked`, so they take their
+    column like any value."""
+    if layout.checkboxes:
+        layout = replace(layout, words=[*layout.words,
+                                        *checkbox_words(layout.checkboxes, layout.char_size)])
     return [build_table(b, layout) for b in find_table_blocks(layout)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from extract.model import BBox, Word, union_bbox
-from extract.page_layout import HRule
+from extract.page_layout import HRule, VRule
 
 # Words further apart than this many character sizes belong to different segments of a line
 # (a table line has several segments; a prose line has one).
@@ -116,10 +116,31 @@ def _same_band(a: TextLine, b: TextLine, hrules: list[HRule], char_size: float) 
     return bottom - top <= BAND_MAX_EM * char_size and not _rule_between(a, b, hrules)
 
 
+def _grid_continues(a: TextLine, b: TextLine, vrules: list[VRule]) -> bool:
+    """True when a vertical rule within the lines' width crosses the whole gap between them:
+    the cell borders of one grid go on from one row to the next."""
+    left, right = min(a.x0, b.x0), max(a.x1, b.x1)
+    return any(left - 2 <= v.x <= right + 2 and v.top <= a.bottom + 1 and v.bottom >= b.top - 1
+               for v in vrules)
+
+
+def _ruled_rows(a: TextLine, b: TextLine, hrules: list[HRule], vrules: list[VRule],
+                char_size: float) -> bool:
+    """A rule between two lines joins them only when both are table rows (several segments)
+    or the grid's vertical rules cross the gap. The bottom rule of one table and a title line
+    under it ("Table 7 : DISTRIBUTION ...") must not chain two tables into one block."""
+    if not _rule_between(a, b, hrules):
+        return False
+    if len(split_segments(a, char_size)) >= 2 and len(split_segments(b, char_size)) >= 2:
+        return True
+    return _grid_continues(a, b, vrules)
+
+
 def group_blocks(
-    lines: list[TextLine], char_size: float, hrules: list[HRule]
+    lines: list[TextLine], char_size: float, hrules: list[HRule],
+    vrules: list[VRule] | None = None,
 ) -> list[list[TextLine]]:
-    """Runs of lines separated by small vertical gaps (or by a rule that spans them)."""
+    """Runs of lines separated by small vertical gaps (or by a rule between table rows)."""
     blocks: list[list[TextLine]] = []
     limit = BLOCK_GAP_EM * char_size
     for line in lines:
@@ -127,7 +148,7 @@ def group_blocks(
             prev = blocks[-1][-1]
             gap = line.top - prev.bottom
             if gap <= limit or (gap <= 4 * char_size and (
-                    _rule_between(prev, line, hrules)
+                    _ruled_rows(prev, line, hrules, vrules or [], char_size)
                     or _same_band(prev, line, hrules, char_size))):
                 blocks[-1].append(line)
                 continue

@@ -92,6 +92,9 @@ class Cell:
     bbox: BBox | None = None
     confidence: float = 1.0
     redaction: str | None = None  # FOIA exemption code(s) when the cell is redacted, e.g. "(b)(6)"
+    # Part of a merged grid cell whose value sits in the cell it is merged with (a drawn span):
+    # empty by design, not a missing value.
+    covered: bool = False
 
 
 @dataclass(frozen=True)

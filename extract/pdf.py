@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 import pdfplumber
 
 from extract.assemble import stitch_tables, strip_furniture
+from extract.checkboxes import fill_checkbox_cells
 from extract.engines import camelot_tables, pdfplumber_tables
 from extract.layout_tables import layout_tables
 from extract.model import Cell, DocumentResult, PageResult, Table, Word, union_bbox
@@ -92,11 +93,20 @@ def ocr_tables(layout: PageLayout) -> list[Table]:
     Cells holding a redaction box become redacted cells; boxes are mapped from the upright
     frame the page was read in back to the page as it is in the file.
     """
+    return upright_tables(layout, "ocr-")
+
+
+def upright_tables(layout: PageLayout, prefix: str = "") -> list[Table]:
+    """Our builder's tables of a page read in a turned frame, boxes mapped back to the page.
+
+    Only our builder reads a turned frame: pdfplumber's finder works in the page's frame and
+    returns a sideways table transposed, so on such a page it is no candidate.
+    """
     tables = []
     for t in select_tables(layout_tables(layout)):
         rows = tuple(replace(r, cells=tuple(_page_cell(c, layout.to_page) for c in r.cells))
                      for r in t.rows)
-        tables.append(replace(t, rows=rows, engine=f"ocr-{t.engine}",
+        tables.append(replace(t, rows=rows, engine=f"{prefix}{t.engine}",
                               bbox=union_bbox([r.bbox for r in rows])))
     return tables
 
@@ -132,10 +142,14 @@ def _tables_by_page(path: str, rel_path: str, layouts: list[PageLayout], plumber
     `fallback_below` get the fallback engines too and are selected again.
     """
     cands: dict[int, list[Table]] = {}
-    ocr_best: dict[int, list[Table]] = {}
+    by_number = {lay.number: lay for lay in layouts}
+    ocr_best: dict[int, list[Table]] = {}  # pages only our builder reads (OCR, turned)
     for lay in layouts:
         if ocr_pages and lay.number in ocr_pages:  # no text layer: only our builder can read it
             ocr_best[lay.number] = ocr_tables(lay)
+            continue
+        if lay.to_page is not None:  # sideways text, read turned upright
+            ocr_best[lay.number] = upright_tables(lay, "turned-")
             continue
         try:
             cands[lay.number] = _candidates(plumber_pages[lay.number], lay, cfg.engines)
@@ -143,9 +157,8 @@ def _tables_by_page(path: str, rel_path: str, layouts: list[PageLayout], plumber
             log.exception("tables failed on page %s of %s", lay.number, rel_path)
             results[lay.number].status = "error"
             results[lay.number].error = f"table extraction failed: {exc}"
-    best = {n: select_tables(c) for n, c in cands.items()}
+    best = {n: select_tables(c, by_number[n]) for n, c in cands.items()}
     doubtful = {n for n, ts in best.items() if any(t.score < cfg.fallback_below for t in ts)}
-    by_number = {lay.number: lay for lay in layouts}
     for n in sorted(doubtful):
         try:
             cands[n] += _candidates(plumber_pages[n], by_number[n], cfg.fallback_engines)
@@ -163,7 +176,9 @@ def _tables_by_page(path: str, rel_path: str, layouts: list[PageLayout], plumber
                 cands[n] += found
                 doubtful.add(n)
     for n in doubtful:
-        best[n] = select_tables(cands[n])
+        best[n] = select_tables(cands[n], by_number[n])
+    for n, tables in best.items():  # engines that read only characters miss drawn checkboxes
+        best[n] = [fill_checkbox_cells(t, by_number[n].checkboxes) for t in tables]
     best.update(ocr_best)
     return [(lay.number, lay.height, best[lay.number]) for lay in layouts
             if lay.number in best]
@@ -224,6 +239,9 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
                 page = visible_page(page)
                 layout = read_page_layout(page, i, visible=True)
                 _keep_layout(res, layout, cfg)
+                if layout.to_page is not None:  # read turned: keep the page's own size
+                    res.width, res.height = float(page.width), float(page.height)
+                    res.rotation = layout.rotation
                 layouts.append(layout)
                 plumber_pages[i] = page
             except Exception as exc:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from extract.evidence import evidence_factor
 from extract.model import BBox, Table
+from extract.page_layout import PageLayout
 from extract.rows import is_typed
 
 
@@ -20,8 +22,13 @@ def score_table(table: Table) -> float:
     ncols = table.ncols
     if not data or ncols < 2:
         return 0.0
-    filled = [sum(1 for t in r.texts if t) for r in data]
-    fill = sum(filled) / (len(data) * ncols)
+    # Cells a drawn span covers are empty by design; they are not missing values.
+    covered = [sum(1 for c in r.cells if c.covered) for r in data]
+    present = [sum(1 for t in r.texts if t) for r in data]
+    fill = sum(present) / max(sum(ncols - c for c in covered), 1)
+    if max(present) < 2:  # one value per row: a framed title or paragraph, not a table
+        return 0.0
+    filled = [p + c for p, c in zip(present, covered)]
     modal = max(filled)
     row_consistency = sum(1 for f in filled if f >= 0.5 * modal) / len(data)
     type_scores = []
@@ -59,9 +66,43 @@ def _chars(table: Table) -> int:
     return sum(len(t) for r in table.rows if r.kind != "footnote" for t in r.texts)
 
 
-def select_tables(candidates: list[Table]) -> list[Table]:
-    """The best candidate of each region, in reading order (top to bottom)."""
-    scored = [replace(t, score=score_table(t)) for t in candidates]
+# Tables one candidate reads as one block but others read apart (two ruled tables with a
+# title between them) are split only when the pieces are this much better: a table broken in
+# two by an engine loses its header on the second piece and scores a little lower anyway.
+SPLIT_MARGIN = 0.05
+# Pieces of a split must each be a sound table on their own.
+PIECE_MIN_SCORE = 0.8
+
+
+def _value(tables: list[Table], most: int) -> float:
+    """Chars-weighted score of an option for a region, discounted when it holds much less of
+    the region's text than the fullest option (it missed part of it)."""
+    chars = sum(_chars(t) for t in tables)
+    if not chars:
+        return 0.0
+    mean = sum(t.score * _chars(t) for t in tables) / chars
+    return mean * (0.6 + 0.4 * chars / (most or 1))
+
+
+def _split(group: list[Table]) -> list[Table]:
+    """The best set of disjoint sound candidates inside one region, or [] if fewer than two."""
+    pieces: list[Table] = []
+    for t in sorted(group, key=lambda t: (-t.score, -_chars(t), t.engine != "layout")):
+        if t.score >= PIECE_MIN_SCORE and all(_overlap(t.bbox, p.bbox) < 0.1 for p in pieces):
+            pieces.append(t)
+    return pieces if len(pieces) >= 2 else []
+
+
+def select_tables(candidates: list[Table], layout: PageLayout | None = None) -> list[Table]:
+    """The best candidate of each region, in reading order (top to bottom).
+
+    With the page's layout, each score is weighed by the page's evidence (words cut between
+    cells, cells a drawn rule runs through: `extract.evidence`). Candidates are grouped by
+    overlapping boxes. A group's answer is its best single candidate,
+    or several disjoint ones when one engine read two tables apart that another ran together.
+    """
+    scored = [replace(t, score=round(score_table(t) * (
+        evidence_factor(t, layout) if layout is not None else 1.0), 4)) for t in candidates]
     groups: list[list[Table]] = []
     for t in sorted(scored, key=lambda t: -_chars(t)):
         for g in groups:
@@ -70,11 +111,13 @@ def select_tables(candidates: list[Table]) -> list[Table]:
                 break
         else:
             groups.append([t])
-    best = []
+    best: list[Table] = []
     for g in groups:
-        most = max(_chars(t) for t in g) or 1
-        # A candidate holding much less of the region's text than another has missed part of it.
-        pick = max(g, key=lambda t: (t.score * (0.6 + 0.4 * _chars(t) / most),
-                                     t.engine == "layout"))
-        best.append(pick)
+        pieces = _split(g)
+        most = max([_chars(t) for t in g] + [sum(_chars(t) for t in pieces)]) or 1
+        pick = max(g, key=lambda t: (_value([t], most), t.engine == "layout"))
+        if pieces and _value(pieces, most) > _value([pick], most) + SPLIT_MARGIN:
+            best.extend(pieces)
+        elif pick.score > 0:  # a region no engine reads as a table stays page text only
+            best.append(pick)
     return sorted(best, key=lambda t: (t.bbox[1] if t.bbox else 0, t.bbox[0] if t.bbox else 0))
