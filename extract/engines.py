@@ -28,13 +28,28 @@ def _clean(text: str | None) -> str:
 GridCell = tuple[str, tuple[float, float, float, float] | None, bool]
 
 
-def _to_table(grid: list[list[GridCell]], engine: str, page: int) -> Table | None:
-    """A grid of (text, bbox, covered) → Table with header/total rows classified."""
+def _ruled_header_rows(grid: list[list[GridCell]], n_header: int) -> int:
+    """In a drawn grid every drawn row is a row: leading label rows join into one header only
+    while the upper row is a group label (a span or an empty cell over the row below it). Two
+    full rows of text one over the other are two rows, not one header."""
+    k = 0
+    while k + 1 < n_header and any(cov or not t for t, _, cov in grid[k]):
+        k += 1
+    return k + 1 if n_header else 0
+
+
+def _to_table(grid: list[list[GridCell]], engine: str, page: int,
+              ruled: bool = False) -> Table | None:
+    """A grid of (text, bbox, covered) → Table with header/total rows classified.
+
+    `ruled`: the grid's rows are drawn on the page (pdfplumber lines, camelot lattice)."""
     grid = [row for row in grid if any(t for t, _, _ in row)]
     if len(grid) < 2 or max(len(r) for r in grid) < 2:
         return None
     texts = [[t for t, _, _ in row] for row in grid]
     n_header = count_header_rows(texts)
+    if ruled:
+        n_header = _ruled_header_rows(grid, n_header)
     rows = []
     for i, row in enumerate(grid):
         cells = tuple(Cell(t, b, covered=cov and not t) for t, b, cov in row)
@@ -66,7 +81,8 @@ def pdfplumber_tables(page: pdfplumber.page.Page, layout: PageLayout, strategy: 
             # pdfplumber gives no box for a cell a drawn span covers (lines strategy only).
             grid.append([(_clean(t), box, box is None and strategy == "lines")
                          for t, box in zip(row_text, row_obj.cells)])
-        table = _to_table(grid, f"pdfplumber-{strategy}", layout.number)
+        table = _to_table(grid, f"pdfplumber-{strategy}", layout.number,
+                          ruled=strategy == "lines")
         if table:
             out.append(table)
     return out
@@ -104,7 +120,7 @@ def camelot_tables(path: str, pages: Iterable[int], flavor: str,
                 # A lattice cell missing a drawn edge is part of a span.
                 line.append((text, box, flavor == "lattice" and (cell.hspan or cell.vspan)))
             grid.append(line)
-        table = _to_table(grid, f"camelot-{flavor}", page)
+        table = _to_table(grid, f"camelot-{flavor}", page, ruled=flavor == "lattice")
         if table:
             out.setdefault(page, []).append(table)
     return out
