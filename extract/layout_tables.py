@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from extract.checkboxes import checkbox_words
+from extract.fixed_width import fixed_width_tables
 from extract.lines import TextLine, group_blocks, group_lines, split_segments
 from extract.model import Cell, Table, TableRow, Word, union_bbox
 from extract.page_layout import HRule, PageLayout, VRule
@@ -641,4 +642,4 @@ def layout_tables(layout: PageLayout) -> list[Table]:
     if layout.checkboxes:
         layout = replace(layout, words=[*layout.words,
                                         *checkbox_words(layout.checkboxes, layout.char_size)])
-    return [build_table(b, layout) for b in find_table_blocks(layout)]
+    return [build_table(b, layout) for b in find_table_blocks(layout)] + fixed_width_tables(layout)
