@@ -1,7 +1,8 @@
 # Everything a fresh Debian machine needs, then the pipeline or the tests.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd ghostscript poppler-utils libgl1 libglib2.0-0
+# chromium: the review site's browser test (driven by Playwright, no browser download)
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd ghostscript poppler-utils libgl1 libglib2.0-0 chromium
 SAMPLE_DUMP ?= fixtures/sample_dump
 OUT ?= output
 
@@ -33,6 +34,7 @@ bench: setup
 	$(PY) bench/born_digital.py
 	$(PY) bench/ocr.py
 	$(PY) bench/normalize.py
+	$(PY) bench/review.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

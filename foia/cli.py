@@ -13,8 +13,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table as RichTable
 
 from foia.api import store_path
+from foia.audit import Record, RecordNotFound, audit_png, load_record
+from foia.datasette import start_command, write_metadata
 from foia.export import FORMATS, export_tables
 from foia.pipeline import RunSummary, renormalize, run_dump
+from foia.review import build_review
+from foia.sources import SourceNotFound, dump_folders
 
 console = Console(stderr=True)
 OUT_HELP = "Output folder: the store is OUT/foia.sqlite, exports go to OUT/exports/."
@@ -125,6 +129,22 @@ def export(fmt: str, out: Path, tables: tuple[str, ...]) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
+def _open_store(out: Path) -> sqlite3.Connection:
+    db = store_path(out)
+    if not db.exists():
+        raise click.ClickException(f"no store at {db}; run `foia run DUMP --out {out}` first")
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _record(conn: sqlite3.Connection, record_id: str) -> Record:
+    try:
+        return load_record(conn, record_id)
+    except RecordNotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @main.command()
 @click.argument("record_id")
 @click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
@@ -133,30 +153,90 @@ def show(record_id: str, out: Path) -> None:
 
     Example: foia show 3f2a9c0d1e4b5a67 --out output
     """
-    db = store_path(out)
-    if not db.exists():
-        raise click.ClickException(f"no store at {db}")
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    for table in ("rows", "rejects"):
-        row = conn.execute(f"SELECT * FROM {table} WHERE record_id = ?", (record_id,)).fetchone()
-        if row:
-            break
+    record = _record(_open_store(out), record_id)
+    click.echo(json.dumps(record.summary(), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("record_id")
+@click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
+@click.option("--png", "png", type=click.Path(path_type=Path), default=None,
+              help="Where to write the image (default OUT/audit/RECORD_ID.png).")
+@click.option("--dump", type=click.Path(path_type=Path, exists=True), default=None,
+              help="The dump folder, if it moved since the run.")
+def audit(record_id: str, out: Path, png: Path | None, dump: Path | None) -> None:
+    """Check one row against its page: values, raw cells, and a PNG of the region.
+
+    The PNG shows the row outlined in red and each cell in blue, with some page around it.
+
+    Example: foia audit 3f2a9c0d1e4b5a67 --out output --png row.png
+    """
+    conn = _open_store(out)
+    record = _record(conn, record_id)
+    d = record.data
+    grid = RichTable(title=f"{record.status} {record_id}", show_header=False)
+    grid.add_column("what")
+    grid.add_column("value")
+    for key, value in (record.summary()["fields"] or {}).items():
+        grid.add_row(key, "" if value is None else str(value))
+    if record.status == "reject":
+        grid.add_row("reasons", d["reasons"])
+        grid.add_row("detail", d.get("detail") or "")
+    grid.add_row("raw cells", " | ".join(c["text"] or "" for c in record.cells))
+    grid.add_row("method", str(d.get("method")))
+    grid.add_row("confidence", str(d.get("confidence")))
+    grid.add_row("source", str(d.get("source_link")))
+    grid.add_row("bbox", str(d.get("bbox")))
+    if record.is_sheet:
+        grid.add_row("image", "none: a spreadsheet row (sheet and row are in source)")
     else:
-        raise click.ClickException(f"no row or reject with record_id {record_id}")
-    data = dict(row)
-    cells = conn.execute(
-        "SELECT col, text, bbox, redaction FROM cells WHERE table_id=? AND row_index=? "
-        "ORDER BY col", (data["table_id"], data["row_index"])).fetchall()
-    prov = {k: data[k] for k in ("source_file", "source_sha256", "page", "pages", "bbox",
-                                 "method", "confidence", "source_link")}
-    result = {"record_id": record_id, "status": "row" if table == "rows" else "reject",
-              "profile": data["profile"], "kind": data["kind"],
-              "fields": json.loads(data["fields"]) if data.get("fields") else None,
-              "reasons": data.get("reasons"), "detail": data.get("detail"),
-              "raw": json.loads(data["raw"]) if data.get("raw") else None,
-              "cells": [dict(c) for c in cells], "provenance": prov}
-    click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        target = png or out / "audit" / f"{record_id}.png"
+        try:
+            audit_png(conn, record, target, dump)
+        except SourceNotFound as exc:
+            raise click.ClickException(str(exc)) from exc
+        grid.add_row("image", str(target))
+    Console().print(grid)
+
+
+@main.command()
+@click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
+@click.option("--dump", type=click.Path(path_type=Path, exists=True), default=None,
+              help="The dump folder, if it moved since the run.")
+def review(out: Path, dump: Path | None) -> None:
+    """Build the static review site OUT/review/ (open OUT/review/index.html).
+
+    Documents, page images with every cell outlined, rows with filters, the rejects queue
+    with their fixes. No server needed; the folder can be copied elsewhere.
+
+    Example: foia review --out output
+    """
+    try:
+        summary = build_review(out, dump)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    console.print(f"review site: {summary.folder / 'index.html'} ({summary.documents} documents, "
+                  f"{summary.pages} pages; {summary.images_rendered} images rendered, "
+                  f"{summary.images_cached} reused; {summary.seconds:.1f} s)")
+    for missing in summary.missing_sources:
+        console.print(f"[yellow]no page images for {missing}[/yellow]")
+
+
+@main.command("datasette-metadata")
+@click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
+@click.option("--dump", type=click.Path(path_type=Path, exists=True), default=None,
+              help="The dump folder to link source_link to (default: the run's).")
+def datasette_metadata(out: Path, dump: Path | None) -> None:
+    """Write OUT/metadata.json (and its link plugin) for browsing the store in Datasette.
+
+    Example: foia datasette-metadata --out output
+    """
+    conn = _open_store(out)
+    if dump is None:  # the run's own dump folder, when it is still there
+        dump = next((d.resolve() for d in dump_folders(conn) if d.exists()), None)
+    conn.close()
+    path = write_metadata(out, dump)
+    console.print(f"wrote {path}; start Datasette with:\n  {start_command(out, dump)}")
 
 
 @main.command()

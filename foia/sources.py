@@ -1,0 +1,73 @@
+"""Find a stored row's source document again, byte for byte, for audits and the review site.
+
+The store records each document's path relative to the dump (`ddor.pdf`, or
+`week2.zip/week2/ddor-week2.pdf` for a zip member) and its sha256. The dump may have moved, so
+the caller can name it; otherwise the dump folders recorded in `runs` are tried, newest first.
+A zip member is read out of its archive (nested archives too). The bytes are returned only
+when their sha256 is the stored one: an audit must show the page the row came from, not a
+later file of the same name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import sqlite3
+import zipfile
+from pathlib import Path
+
+
+class SourceNotFound(Exception):
+    """The document is not where the store says, or it changed since the run."""
+
+
+def dump_folders(conn: sqlite3.Connection, dump: Path | None = None) -> list[Path]:
+    """Where to look: the given dump first, then each run's dump folder, newest first."""
+    found = [dump] if dump is not None else []
+    for (recorded,) in conn.execute("SELECT dump FROM runs ORDER BY started DESC"):
+        if recorded:
+            p = Path(recorded)
+            found.append(p if p.is_dir() else p.parent)  # a dump may be a single file or zip
+    return list(dict.fromkeys(found))
+
+
+def _member(data: bytes, parts: list[str]) -> bytes | None:
+    """Bytes of `parts` inside a zip given as bytes (the rest of the path, nested zips too)."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return None
+    names = set(zf.namelist())
+    for k in range(len(parts), 0, -1):
+        name = "/".join(parts[:k])
+        if name in names:
+            inner = zf.read(name)
+            return inner if k == len(parts) else _member(inner, parts[k:])
+    return None
+
+
+def _read(root: Path, rel: str) -> bytes | None:
+    parts = rel.split("/")
+    for k in range(len(parts), 0, -1):
+        p = root.joinpath(*parts[:k])
+        if p.is_file():
+            data = p.read_bytes()
+            return data if k == len(parts) else _member(data, parts[k:])
+    if root.is_file() and root.name == parts[0]:  # the dump was this one file
+        data = root.read_bytes()
+        return data if len(parts) == 1 else _member(data, parts[1:])
+    return None
+
+
+def source_bytes(conn: sqlite3.Connection, source_file: str, sha256: str,
+                 dump: Path | None = None) -> bytes:
+    """The document's bytes, checked against its stored sha256."""
+    tried = []
+    for root in dump_folders(conn, dump):
+        data = _read(root, source_file)
+        tried.append(str(root))
+        if data is not None and hashlib.sha256(data).hexdigest() == sha256:
+            return data
+    raise SourceNotFound(
+        f"{source_file} (sha256 {sha256[:12]}…) not found unchanged in: {', '.join(tried)}; "
+        "name the dump folder with --dump")
