@@ -34,7 +34,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 
 from foia.pipeline import run_dump  # noqa: E402
-from foia.render import REVIEW_SCALE, open_pdf, render_page, save_png  # noqa: E402
+from foia.render import REVIEW_SCALE, SourceDoc, save_png  # noqa: E402
 from foia.review import build_review  # noqa: E402
 from foia.sources import source_bytes  # noqa: E402
 
@@ -53,14 +53,18 @@ def render_once(out: Path, target: Path) -> int:
             pages = [r[0] for r in conn.execute(
                 "SELECT page FROM pages WHERE sha256 = ? AND route != 'sheet' AND width "
                 "IS NOT NULL ORDER BY page", (sha,))]
-            pdf = open_pdf(source_bytes(conn, path, sha))
+            kind = conn.execute("SELECT kind FROM documents WHERE sha256 = ?", (sha,)).fetchone()[0]
+            source = SourceDoc(source_bytes(conn, path, sha), kind)
             try:
                 for page in pages:
-                    image = render_page(pdf, page, REVIEW_SCALE)
+                    width, height = conn.execute(
+                        "SELECT width, height FROM pages WHERE sha256 = ? AND page = ?",
+                        (sha, page)).fetchone()
+                    image = source.render(page, REVIEW_SCALE, (width, height))
                     save_png(image, target / f"{sha[:16]}-{page}.png")
                     n += 1
             finally:
-                pdf.close()
+                source.close()
     finally:
         conn.close()
     return n

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from extract.model import BBox, Cell, Table, Word
+from extract.model import BBox, Table, Word
 
 CHECKED = "checked"
 UNCHECKED = "unchecked"
 # A checkbox is a near-square this many character sizes on a side.
 MIN_SIDE_EM, MAX_SIDE_EM = 0.5, 2.5
 SQUARE_TOLERANCE = 0.2  # |width - height| / side
+# More candidate squares than this on one page is a chart of markers or a grid of tiny cells,
+# not a form: no checkbox is read (and the page costs no quadratic search).
+MAX_CANDIDATES = 400
 # Glyphs that are themselves a box (a font's ballot box), and what they say.
 BOX_GLYPHS = {"☐": UNCHECKED, "□": UNCHECKED, "☑": CHECKED, "☒": CHECKED, "■": CHECKED}
 # Glyphs that tick a drawn box when they sit inside it.
@@ -87,30 +90,58 @@ def find_checkboxes(rects: list[dict], marks: list[dict], chars: list[dict], edg
     """
     lo, hi = MIN_SIDE_EM * char_size, MAX_SIDE_EM * char_size
     tol = 0.1 * char_size
-    found: list[Checkbox] = []
+    squares = []
     for r in rects:
         box = _box(r)
         w, h = box[2] - box[0], box[3] - box[1]
         if not (lo <= w <= hi and lo <= h <= hi) or abs(w - h) > SQUARE_TOLERANCE * max(w, h):
             continue
-        if _on_longer_edge(box, edges, tol) or any(
-                o is not r and _abuts(box, _box(o), tol) for o in rects):
-            continue
         if not r.get("stroke", True) and r.get("fill"):
             continue  # a solid square is a bullet or a redaction, not a box to tick
-        inside = [c for c in chars if c.get("text", " ").strip() and _inside(_box(c), box, tol)]
+        squares.append((r, box))
+    if len(squares) > MAX_CANDIDATES:
+        return []
+    cell = 2 * hi  # grid buckets: neighbours, ticks and letters of a box are in its 3x3 block
+    near_rects = _buckets(((_box(o), o) for o in rects
+                           if o["x1"] - o["x0"] <= 8 * hi and o["bottom"] - o["top"] <= 8 * hi),
+                          cell)
+    near_chars = _buckets(((_box(c), c) for c in chars if c.get("text", " ").strip()), cell)
+    near_marks = _buckets(((_box(m), m) for m in marks), cell)
+    found: list[Checkbox] = []
+    for r, box in squares:
+        w = box[2] - box[0]
+        others = _around(near_rects, box, cell)
+        if _on_longer_edge(box, edges, tol) or any(
+                o is not r and _abuts(box, ob, tol) for ob, o in others):
+            continue
+        inside = [c for cb, c in _around(near_chars, box, cell) if _inside(cb, box, tol)]
         if any(c["text"] not in TICK_GLYPHS for c in inside):
             continue
         ticked = bool(inside) or any(
-            _inside(_box(m), box, tol) for m in marks
-        ) or any(o is not r and o.get("fill") and _inside(_box(o), box, tol)
-                 and (o["x1"] - o["x0"]) < w for o in rects)
+            _inside(mb, box, tol) for mb, _ in _around(near_marks, box, cell)
+        ) or any(o is not r and o.get("fill") and _inside(ob, box, tol)
+                 and (ob[2] - ob[0]) < w for ob, o in others)
         found.append(Checkbox(box, ticked))
     for c in chars:
         state = BOX_GLYPHS.get(c.get("text", ""))
         if state is not None:
             found.append(Checkbox(_box(c), state == CHECKED))
     return _distinct(found)
+
+
+def _buckets(items, cell: float) -> dict[tuple[int, int], list]:
+    """(box, object) pairs by the grid cell of their top-left corner."""
+    out: dict[tuple[int, int], list] = {}
+    for box, obj in items:
+        out.setdefault((int(box[0] // cell), int(box[1] // cell)), []).append((box, obj))
+    return out
+
+
+def _around(buckets: dict, box: BBox, cell: float) -> list:
+    """Objects whose top-left corner is in the box's grid cell or one of its neighbours."""
+    cx, cy = int(box[0] // cell), int(box[1] // cell)
+    return [item for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+            for item in buckets.get((cx + dx, cy + dy), ())]
 
 
 def _distinct(boxes: list[Checkbox]) -> list[Checkbox]:
@@ -127,9 +158,15 @@ def _distinct(boxes: list[Checkbox]) -> list[Checkbox]:
     return out
 
 
-def checkbox_words(boxes: list[Checkbox], char_size: float) -> list[Word]:
-    """The boxes as words, for the layout builder to place in columns like any value."""
-    return [Word(b.value, *b.bbox, size=char_size) for b in boxes]
+def checkbox_words(boxes: list[Checkbox], words: list[Word], char_size: float) -> list[Word]:
+    """The page's words with each box's state in place of the glyphs it holds (a tick "X", a
+    ballot box "☐"), for the layout builder to place in columns like any value."""
+    def covered(w: Word) -> bool:
+        return w.text in BOX_GLYPHS or all(ch in TICK_GLYPHS for ch in w.text)
+
+    kept = [w for w in words
+            if not (covered(w) and any(_inside(w.bbox, b.bbox, 0.2 * char_size) for b in boxes))]
+    return kept + [Word(b.value, *b.bbox, size=char_size) for b in boxes]
 
 
 def fill_checkbox_cells(table: Table, boxes: list[Checkbox]) -> Table:
@@ -143,10 +180,12 @@ def fill_checkbox_cells(table: Table, boxes: list[Checkbox]) -> Table:
     for row in table.rows:
         cells = []
         for c in row.cells:
-            if not c.text and c.bbox is not None:
+            glyphs = c.text.replace(" ", "")
+            if c.bbox is not None and (not glyphs or glyphs in BOX_GLYPHS
+                                       or all(ch in TICK_GLYPHS for ch in glyphs)):
                 inside = [b for b in boxes if _inside(b.bbox, c.bbox, 1.0)]
                 if len(inside) == 1:
-                    c = Cell(inside[0].value, c.bbox, c.confidence)
+                    c = replace(c, text=inside[0].value)
                     changed = True
             cells.append(c)
         rows.append(replace(row, cells=tuple(cells)))

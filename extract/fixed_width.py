@@ -35,6 +35,8 @@ SCHEMA_GAP_LINES = 3
 # A line fits a schema when at least this share of the schema's columns it fills start where
 # the dashes start.
 MIN_FIT = 0.5
+# This many lines in a row that fit no schema end the table (one is a remark inside it).
+MAX_MISFITS = 3
 
 
 @dataclass(frozen=True)
@@ -126,14 +128,19 @@ def fixed_width_tables(layout: PageLayout) -> list[Table]:
     tables = []
     for first, schemas in _schemas(lines, size):
         records: list[list[tuple[int, TextLine]]] = []
-        expected = 0
+        expected, misfits = 0, 0
         for line in lines[first:]:
             if _is_dash_line(line):
                 break  # the next report section's header
             fits = [_fit(line, s, tol, size) for s in schemas]
             best = max(fits)
             if best < MIN_FIT:
-                break
+                # a remark line inside the report stays page text; several in a row end it
+                misfits += 1
+                if misfits >= MAX_MISFITS:
+                    break
+                continue
+            misfits = 0
             k = expected if fits[expected] >= best else fits.index(best)
             if k == 0 or not records or k <= records[-1][-1][0]:
                 records.append([])

@@ -9,16 +9,26 @@ from __future__ import annotations
 from extract.assemble import stitch_tables
 from extract.model import DocumentResult, PageResult
 from extract.ocr import OcrError, image_frame_count, ocr_image_frame
-from extract.ocr_pool import OcrPool
 from extract.pdf import ExtractSettings, ocr_tables, page_words
+from extract.scan_prep import map_box
+from extract.work_pool import WorkPool
+
+
+def frame_size(layout) -> tuple[float, float]:
+    """The frame's size in points as it is in the file (boxes are stored in that frame); a
+    frame read turned or deskewed has its own size in `layout`."""
+    if layout.to_page is None:
+        return layout.width, layout.height
+    x0, top, x1, bottom = map_box((0.0, 0.0, layout.width, layout.height), layout.to_page)
+    return round(x1 - min(x0, 0.0), 2), round(bottom - min(top, 0.0), 2)
 
 
 def extract_image(path: str, rel_path: str, sha256: str, kind: str,
                   settings: ExtractSettings | dict | None = None, *,
-                  pool: OcrPool | None = None) -> DocumentResult:
+                  pool: WorkPool | None = None) -> DocumentResult:
     """OCR every frame of one image file; a failure is recorded, never raised.
 
-    Frames whose job `pool` holds (queued ahead, see extract.ocr_pool) are taken from there;
+    Frames whose job `pool` holds (queued ahead, see extract.work_pool) are taken from there;
     a frame that fails is recorded on its page and the other frames go on."""
     cfg = ExtractSettings.resolve(settings)
     doc = DocumentResult(sha256=sha256, path=rel_path, kind=kind)
@@ -42,8 +52,9 @@ def extract_image(path: str, rel_path: str, sha256: str, kind: str,
                                         error=f"OCR failed: {exc.message}",
                                         route_reason="image file: OCR"))
             continue
-        page = PageResult(number=number, route="ocr", width=layout.width,
-                          height=layout.height, text=layout.text, ocr_confidence=round(conf, 4),
+        width, height = frame_size(layout)
+        page = PageResult(number=number, route="ocr", width=width,
+                          height=height, text=layout.text, ocr_confidence=round(conf, 4),
                           rotation=layout.rotation, skew=layout.skew,
                           route_reason="image file: OCR")
         if cfg.store_words:

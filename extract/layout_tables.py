@@ -640,6 +640,6 @@ def layout_tables(layout: PageLayout) -> list[Table]:
     Drawn checkboxes join the page's words as `checked`/`unchecked`, so they take their
     column like any value."""
     if layout.checkboxes:
-        layout = replace(layout, words=[*layout.words,
-                                        *checkbox_words(layout.checkboxes, layout.char_size)])
+        layout = replace(layout, words=checkbox_words(layout.checkboxes, layout.words,
+                                                      layout.char_size))
     return [build_table(b, layout) for b in find_table_blocks(layout)] + fixed_width_tables(layout)

@@ -126,12 +126,18 @@ def _grid_continues(a: TextLine, b: TextLine, vrules: list[VRule]) -> bool:
 
 def _ruled_rows(a: TextLine, b: TextLine, hrules: list[HRule], vrules: list[VRule],
                 char_size: float) -> bool:
-    """A rule between two lines joins them only when both are table rows (several segments)
-    or the grid's vertical rules cross the gap. The bottom rule of one table and a title line
-    under it ("Table 7 : DISTRIBUTION ...") must not chain two tables into one block."""
+    """A rule between two lines joins them unless one is a wide single run (a title or a
+    note) and no vertical rule of a grid crosses the gap: the bottom rule of one table and a
+    title under it ("Table 7 : DISTRIBUTION ...") must not chain two tables into one block,
+    while a wrapped cell's last line ("Center") over the next ruled row stays in its table."""
     if not _rule_between(a, b, hrules):
         return False
-    if len(split_segments(a, char_size)) >= 2 and len(split_segments(b, char_size)) >= 2:
+    span = max(a.x1, b.x1) - min(a.x0, b.x0)
+
+    def wide_run(line: TextLine) -> bool:
+        return len(split_segments(line, char_size)) == 1 and line.x1 - line.x0 > 0.4 * span
+
+    if not wide_run(a) and not wide_run(b):
         return True
     return _grid_continues(a, b, vrules)
 

@@ -172,8 +172,8 @@ def _turned_chars(chars: list[dict], turn: int, width: float, height: float) -> 
         # and words group by size: give turned characters what an upright page would.
         out.append({**c, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
                     "size": round(bottom - top, 2),
-                    "y0": width - bottom if turn == 270 else height - bottom,
-                    "y1": width - top if turn == 270 else height - top,
+                    # the turned frame is the page's width tall, whichever way it turned
+                    "y0": width - bottom, "y1": width - top,
                     "upright": bool(c.get("upright", True)) is False})
     return out
 

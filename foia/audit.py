@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from foia.render import crop_around, draw_boxes, open_pdf, render_page, save_png
+from foia.render import SourceDoc, crop_around, draw_boxes, save_png
 from foia.sources import source_bytes
 
 PROVENANCE = ("source_file", "source_sha256", "page", "pages", "bbox", "method", "confidence",
@@ -75,18 +75,25 @@ def audit_png(conn: sqlite3.Connection, record: Record, png: Path,
 
     Raises SourceNotFound when the document cannot be found unchanged, ValueError for rows of
     spreadsheets (they have no page image: their provenance is sheet and row)."""
-    if record.is_sheet or record.bbox is None:
+    if record.is_sheet:
         raise ValueError("a spreadsheet row has no page image; its source_link names the "
                          "sheet and row")
+    if record.bbox is None:
+        raise ValueError("this record has no box on its page (nothing to outline)")
     d = record.data
-    doc = open_pdf(source_bytes(conn, d["source_file"], d["source_sha256"], dump))
+    data = source_bytes(conn, d["source_file"], d["source_sha256"], dump)
+    kind, width, height = conn.execute(
+        "SELECT d.kind, p.width, p.height FROM documents d LEFT JOIN pages p ON "
+        "p.sha256 = d.sha256 AND p.page = ? WHERE d.sha256 = ?",
+        (d["page"], d["source_sha256"])).fetchone()
+    doc = SourceDoc(data, kind)
     try:
-        image = render_page(doc, int(d["page"]), scale)
+        image = doc.render(int(d["page"]), scale, (width, height) if width else None)
     finally:
         doc.close()
-    boxes = [(tuple(json.loads(c["bbox"])), "#1f6feb", 1, 1.0) for c in record.cells
+    boxes = [(tuple(json.loads(c["bbox"])), "#1f6feb", 1, 2.0) for c in record.cells
              if c["bbox"] and c["text"]]
-    boxes.append((record.bbox, "#d1242f", 2, 2.5))
+    boxes.append((record.bbox, "#d1242f", 2, 4.0))
     marked = draw_boxes(image, boxes, scale)
     save_png(crop_around(marked, record.bbox, scale, context), png)
     return png

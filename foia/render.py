@@ -6,6 +6,7 @@ is the frame pypdfium2 renders in, so a box maps to pixels by one scale factor.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,17 +18,57 @@ BBox = tuple[float, float, float, float]
 REVIEW_SCALE = 1.5
 
 
+IMAGE_KINDS = {"png", "jpeg", "tiff"}
+
+
 def open_pdf(data: bytes | Path) -> pdfium.PdfDocument:
     return pdfium.PdfDocument(data if isinstance(data, bytes) else str(data))
 
 
 def render_page(doc: pdfium.PdfDocument, page: int, scale: float) -> Image.Image:
-    """One page (1-based) as an RGB image at `scale` pixels per point."""
+    """One page (1-based) as an RGB image at `scale` pixels per point.
+
+    The whole MediaBox is rendered: pdfplumber's coordinates (and so every stored box) start
+    at the MediaBox's corner, while PDFium would draw only the CropBox."""
     pg = doc[page - 1]
     try:
+        pg.set_cropbox(*pg.get_mediabox())
         return pg.render(scale=scale).to_pil().convert("RGB")
     finally:
         pg.close()
+
+
+class SourceDoc:
+    """A stored document's bytes opened for rendering: a PDF, or an image file's frames."""
+
+    def __init__(self, data: bytes, kind: str) -> None:
+        self.kind = kind
+        if kind in IMAGE_KINDS:
+            self._image: Image.Image | None = Image.open(io.BytesIO(data))
+            self._pdf = None
+        else:
+            self._pdf = open_pdf(data)
+            self._image = None
+
+    def render(self, page: int, scale: float,
+               size_pt: tuple[float, float] | None = None) -> Image.Image:
+        """Page (or frame) `page` at `scale` px per point; an image frame is scaled to the
+        page size in points the store gives it (from the image's dpi)."""
+        if self._pdf is not None:
+            return render_page(self._pdf, page, scale)
+        assert self._image is not None
+        self._image.seek(page - 1)
+        frame = self._image.convert("RGB")
+        if size_pt:
+            frame = frame.resize((max(1, round(size_pt[0] * scale)),
+                                  max(1, round(size_pt[1] * scale))))
+        return frame
+
+    def close(self) -> None:
+        if self._pdf is not None:
+            self._pdf.close()
+        if self._image is not None:
+            self._image.close()
 
 
 def save_png(image: Image.Image, path: Path) -> None:

@@ -32,8 +32,8 @@ from importlib import resources
 from pathlib import Path
 
 from foia.api import store_path
-from foia.render import REVIEW_SCALE, open_pdf, render_page, save_png
-from foia.sources import SourceNotFound, source_bytes
+from foia.render import REVIEW_SCALE, SourceDoc, save_png
+from foia.sources import source_bytes
 from normalize.fields import redaction_codes
 
 LOW_CONFIDENCE = 0.8  # OCR cells under this are flagged for a second look
@@ -216,17 +216,24 @@ def _render_images(conn: sqlite3.Connection, doc: sqlite3.Row, pages: list[sqlit
     todo = [n for n, rel in wanted.items() if not (site / rel).exists()]
     summary.images_cached += len(wanted) - len(todo)
     if todo:
+        sizes = {p["page"]: (p["width"], p["height"]) for p in pages}
         try:
-            pdf = open_pdf(source_bytes(conn, doc["path"], doc["sha256"], dump))
-        except (SourceNotFound, Exception) as exc:  # noqa: BLE001 - a bad file must not stop the site
+            source = SourceDoc(source_bytes(conn, doc["path"], doc["sha256"], dump), doc["kind"])
+        except Exception as exc:  # noqa: BLE001 - a missing or bad file must not stop the site
             summary.missing_sources.append(f"{doc['path']}: {exc}")
             return {n: rel for n, rel in wanted.items() if n not in todo}
         try:
             for n in todo:
-                save_png(render_page(pdf, n, REVIEW_SCALE), site / wanted[n])
+                try:
+                    image = source.render(n, REVIEW_SCALE, sizes[n])
+                except Exception as exc:  # noqa: BLE001 - one bad page: the others go on
+                    summary.missing_sources.append(f"{doc['path']} page {n}: {exc}")
+                    wanted.pop(n)
+                    continue
+                save_png(image, site / wanted[n])
                 summary.images_rendered += 1
         finally:
-            pdf.close()
+            source.close()
     return wanted
 
 
@@ -284,9 +291,9 @@ def _doc_view(conn: sqlite3.Connection, doc: sqlite3.Row, pages: list[sqlite3.Ro
         out.append("<h3>Findings</h3><table class=list><tr><th>kind</th><th>status</th>"
                    "<th>claim</th><th>detail</th><th>page</th></tr>")
         out += [f"<tr><td>{esc(f['kind'])}</td><td>{esc(f['status'])}</td>"
-                f"<td>{esc(f['claim'])}</td><td>{esc(f['detail'])}</td>"
-                f"<td><a href='../{page_href(sha, f['page'])}'>{esc(f['page'])}</a></td></tr>"
-                for f in found if f["page"]]
+                f"<td>{esc(f['claim'])}</td><td>{esc(f['detail'])}</td><td>"
+                + (f"<a href='../{page_href(sha, f['page'])}'>{esc(f['page'])}</a>"
+                   if f["page"] else "") + "</td></tr>" for f in found]
         out.append("</table>")
     return _layout(doc["path"], "".join(out), depth=1)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -31,19 +32,34 @@ def dump_folders(conn: sqlite3.Connection, dump: Path | None = None) -> list[Pat
     return list(dict.fromkeys(found))
 
 
-def _member(data: bytes, parts: list[str]) -> bytes | None:
-    """Bytes of `parts` inside a zip given as bytes (the rest of the path, nested zips too)."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        return None
-    names = set(zf.namelist())
+def _clean(name: str) -> str:
+    """A member name as the inventory records it: '/' separators, no empty or '.' parts."""
+    return "/".join(p for p in re.split(r"[\\/]", name) if p not in ("", "."))
+
+
+def _member(zf: zipfile.ZipFile, parts: list[str]) -> bytes | None:
+    """Bytes of `parts` inside an open zip (nested zips are opened from the member's bytes)."""
+    names = {_clean(n): n for n in zf.namelist()}
     for k in range(len(parts), 0, -1):
-        name = "/".join(parts[:k])
-        if name in names:
-            inner = zf.read(name)
-            return inner if k == len(parts) else _member(inner, parts[k:])
+        name = names.get("/".join(parts[:k]))
+        if name is not None:
+            if k == len(parts):
+                return zf.read(name)
+            try:
+                with zipfile.ZipFile(io.BytesIO(zf.read(name))) as inner:
+                    return _member(inner, parts[k:])
+            except zipfile.BadZipFile:
+                return None
     return None
+
+
+def _from_zip(path: Path, parts: list[str]) -> bytes | None:
+    """Read one member out of the archive at `path` (only that member is read)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return _member(zf, parts)
+    except (zipfile.BadZipFile, OSError):
+        return None
 
 
 def _read(root: Path, rel: str) -> bytes | None:
@@ -51,11 +67,9 @@ def _read(root: Path, rel: str) -> bytes | None:
     for k in range(len(parts), 0, -1):
         p = root.joinpath(*parts[:k])
         if p.is_file():
-            data = p.read_bytes()
-            return data if k == len(parts) else _member(data, parts[k:])
+            return p.read_bytes() if k == len(parts) else _from_zip(p, parts[k:])
     if root.is_file() and root.name == parts[0]:  # the dump was this one file
-        data = root.read_bytes()
-        return data if len(parts) == 1 else _member(data, parts[1:])
+        return root.read_bytes() if len(parts) == 1 else _from_zip(root, parts[1:])
     return None
 
 

@@ -7,8 +7,10 @@ born-digital row and for a row read by OCR from the scanned page of the sample d
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 
+import numpy as np
 import pytesseract
 import pytest
 from click.testing import CliRunner
@@ -26,7 +28,15 @@ def _pick(db: sqlite3.Connection, method_like: str) -> str:
 
 
 def _crop_text(png) -> str:
-    return " ".join(pytesseract.image_to_string(Image.open(png), config="--psm 6").split())
+    """What tesseract reads in the PNG: the page's own (grey) pixels, without the coloured
+    outlines the audit draws (they would split tesseract's lines), enlarged 2x."""
+    rgb = np.asarray(Image.open(png).convert("RGB")).astype(int)
+    colour = rgb.max(axis=2) - rgb.min(axis=2) > 60
+    grey = rgb.mean(axis=2)
+    grey[colour] = 255
+    image = Image.fromarray(grey.astype(np.uint8))
+    image = image.resize((image.width * 2, image.height * 2), Image.LANCZOS)
+    return " ".join(pytesseract.image_to_string(image, config="--psm 6").split())
 
 
 @pytest.mark.parametrize("method", ["text:%", "ocr:%"])
@@ -81,3 +91,60 @@ def test_audit_refuses_a_changed_source(sample_run, sample_db, tmp_path):
     with pytest.raises(SourceNotFound):
         audit_png(conn, record, tmp_path / "x.png", dump=fake)
     assert json.loads(record.data["bbox"])  # the record itself is intact
+
+
+def _assert_crop_shows(png, record) -> None:
+    text = _crop_text(png)
+    cells = [c["text"] for c in record.cells if c["text"] and len(c["text"]) >= 3]
+    assert cells
+    for cell in cells:
+        assert fuzz.partial_ratio(cell.upper(), text.upper()) >= 85, (cell, text)
+
+
+def test_audit_of_a_zip_member_row(sample_db, tmp_path):
+    rid = sample_db.execute("SELECT record_id FROM rows WHERE source_file LIKE 'week2.zip/%.pdf'"
+                            " AND kind != 'total' LIMIT 1").fetchone()[0]
+    record = load_record(sample_db, rid)
+    _assert_crop_shows(audit_png(sample_db, record, tmp_path / "z.png"), record)
+
+
+def test_audit_of_an_image_file_row(tmp_path):
+    from foia.pipeline import run_dump
+    from tests.conftest import FIXTURES
+
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    shutil.copy(FIXTURES / "scans" / "scan-page.png", dump / "scan-page.png")
+    run_dump(dump, tmp_path / "out", workers=1)
+    conn = sqlite3.connect(tmp_path / "out" / "foia.sqlite")
+    conn.row_factory = sqlite3.Row
+    rid = conn.execute("SELECT record_id FROM rows WHERE kind != 'total' "
+                       "ORDER BY row_index LIMIT 1 OFFSET 2").fetchone()[0]
+    record = load_record(conn, rid)
+    _assert_crop_shows(audit_png(conn, record, tmp_path / "i.png"), record)
+
+
+def test_audit_of_a_page_with_a_cropbox(tmp_path):
+    """pdfplumber's boxes start at the MediaBox; the image must too, not at the CropBox."""
+    from reportlab.pdfgen import canvas
+
+    from foia.pipeline import run_dump
+
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    c = canvas.Canvas(str(dump / "cropped.pdf"), pagesize=(612, 792))
+    c.setCropBox((60, 60, 560, 740))
+    c.setFont("Helvetica", 11)
+    rows = [("County", "State", "Declined Detainers"), ("Cook", "IL", "25"),
+            ("Travis County", "TX", "39"), ("Hennepin", "MN", "27"), ("Total", "", "91")]
+    for i, row in enumerate(rows):
+        for j, text in enumerate(row):
+            c.drawString(100 + 150 * j, 600 - 22 * i, text)
+    c.save()
+    run_dump(dump, tmp_path / "out", workers=1)
+    conn = sqlite3.connect(tmp_path / "out" / "foia.sqlite")
+    conn.row_factory = sqlite3.Row
+    rid = conn.execute("SELECT record_id FROM rows WHERE jurisdiction_raw = 'Travis County'"
+                       ).fetchone()[0]
+    record = load_record(conn, rid)
+    _assert_crop_shows(audit_png(conn, record, tmp_path / "c.png"), record)

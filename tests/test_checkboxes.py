@@ -85,3 +85,31 @@ def test_find_checkboxes_needs_square_about_one_character():
     small = {**rect, "x1": 19}
     (box,) = find_checkboxes([small], [], [], [], 10.0)
     assert not box.checked
+
+
+def test_checkbox_column_in_a_table_reads_one_state_per_cell(tmp_path):
+    """A ruled table whose last column holds boxes, two ticked with a typed X: each cell
+    reads `checked` or `unchecked`, never the tick glyph beside it."""
+    path = tmp_path / "form.pdf"
+
+    def draw(c):
+        rows = [("Item", "Done?"), ("Fire exits", None), ("Extinguishers", "X"),
+                ("First aid kit", None), ("Alarm test", "X")]
+        top = 250
+        for i, (label, tick) in enumerate(rows):
+            y = top - 20 * i
+            c.rect(50, y - 6, 150, 20)
+            c.rect(200, y - 6, 60, 20)
+            c.drawString(55, y, label)
+            if i == 0:
+                c.drawString(205, y, tick)
+                continue
+            c.rect(225, y - 2, 9, 9)
+            if tick:
+                c.drawString(226.5, y - 0.5, tick)
+    _pdf(path, draw)
+    doc = extract_pdf(str(path), "form.pdf", "0" * 64)
+    (table,) = [t for p in doc.pages for t in p.tables]
+    assert [r.texts for r in table.rows] == [
+        ["Item", "Done?"], ["Fire exits", "unchecked"], ["Extinguishers", "checked"],
+        ["First aid kit", "unchecked"], ["Alarm test", "checked"]]

@@ -63,3 +63,19 @@ def test_single_schema_with_one_space_gutters():
     assert [r.texts for r in table.rows] == [["ID", "CODE", "NAME"],
                                               ["1234", "AB12", "SMITH"],
                                               ["5678", "CD34", "JONES"]]
+
+
+def test_remark_line_inside_the_report_keeps_the_records_after_it():
+    """A line that fits no schema ("REMARK: ...") is page text; the records after it stay."""
+    words = [*_line(10, [("ID", 20), ("NAME", 70)]),
+             *_line(18, [("----", 20), ("--------", 70)])]
+    y = 26
+    for i in range(6):
+        if i == 3:
+            words += _line(y, [("REMARK:", 35), ("see", 110), ("attached", 140)])
+            y += 8
+        words += _line(y, [(f"10{i}", 20), (f"NAME{i}", 70)])
+        y += 8
+    layout = PageLayout(1, 600, 800, words, char_size=8.0)
+    (table,) = fixed_width_tables(layout)
+    assert [r.texts[0] for r in table.rows if r.kind == "data"] == [f"10{i}" for i in range(6)]

@@ -80,6 +80,14 @@ def test_click_row_highlights_its_region(browser_page, sample_db, method):
     cell.hover()
     assert "hl" in page.get_attribute(f".cellbox[data-cell='{key}']", "class")
 
+    # and back: clicking a cell's outline on the image focuses its row in the table
+    other = page.query_selector_all("tr[data-record]")[-1]
+    other_id = other.get_attribute("data-record")
+    other_key = other.query_selector("td[data-cell]").get_attribute("data-cell")
+    page.click(f".cellbox[data-cell='{other_key}']", force=True)
+    assert "focus" in (other.get_attribute("class") or "")
+    assert page.url.endswith(f"#r={other_id}")
+
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / f"review-{method.rstrip(':%')}-{record_id}.png"
     page.screenshot(path=str(shot))

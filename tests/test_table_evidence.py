@@ -118,3 +118,36 @@ def test_sideways_page_read_upright():
 @pytest.mark.parametrize("name", ["twotables_2.pdf", "column_span_2.pdf"])
 def test_upright_pages_are_not_turned(name):
     assert page_tables(name).rotation == 0
+
+
+def test_text_running_up_the_page_is_read_after_a_quarter_turn(tmp_path):
+    """A table printed reading bottom-to-top (rotated 90° counter-clockwise): turned 90°
+    clockwise, its rows come out as rows, boxes back on the page where the glyphs are."""
+    from reportlab.pdfgen import canvas
+
+    rows = [("County", "State", "Declined"), ("Cook", "IL", "25"), ("Travis", "TX", "39"),
+            ("Hennepin", "MN", "27"), ("Suffolk", "MA", "12")]
+    path = tmp_path / "up.pdf"
+    c = canvas.Canvas(str(path), pagesize=(612, 792))
+    c.setFont("Helvetica", 10)
+    c.saveState()
+    c.translate(300, 100)
+    c.rotate(90)  # baseline runs up the page
+    for i, row in enumerate(rows):
+        for j, text in enumerate(row):
+            c.drawString(120 * j, -18 * i, text)
+    c.restoreState()
+    c.save()
+    page = page_tables_at(path)
+    assert page.rotation == 90
+    (table,) = page.tables
+    assert [r.texts for r in table.rows] == [list(r) for r in rows]
+    with pdfplumber.open(path) as pdf:
+        cook = [ch for ch in pdf.pages[0].chars if ch["text"] == "C" and ch["top"] < 700]
+    box = next(r for r in table.rows if r.texts[0] == "Cook").cells[0].bbox
+    assert any(box[0] - 1 <= ch["x0"] and ch["x1"] <= box[2] + 1
+               and box[1] - 1 <= ch["top"] and ch["bottom"] <= box[3] + 1 for ch in cook)
+
+
+def page_tables_at(path):
+    return extract_pdf(str(path), path.name, "0" * 64).pages[0]

@@ -10,21 +10,24 @@
       el.addEventListener("mouseenter", function () { mark("data-cell", el.dataset.cell, "hl", true); });
       el.addEventListener("mouseleave", function () { mark("data-cell", el.dataset.cell, "hl", false); });
       el.addEventListener("click", function () {
-        var tr = el.closest("tr[data-record]");
+        // a cell on the image finds its row through its twin in the table
+        var twin = el.closest("tr") ? el : document.querySelector(
+          'td[data-cell="' + CSS.escape(el.dataset.cell) + '"]');
+        var tr = twin && twin.closest("tr[data-record]");
         var rec = el.dataset.record || (tr && tr.dataset.record);
-        if (rec) { focusRecord(rec, true); }
+        if (rec) { focusRecord(rec, !el.closest("tr")); }
       });
     });
   }
 
   function mark(attr, value, cls, on) {
-    all("[" + attr + '="' + value + '"]').forEach(function (x) { x.classList.toggle(cls, on); });
+    all("[" + attr + '="' + CSS.escape(value) + '"]').forEach(function (x) { x.classList.toggle(cls, on); });
   }
 
   function focusRecord(rec, scroll) {
     all(".focus").forEach(function (x) { x.classList.remove("focus"); });
     var box = document.getElementById("r-" + rec);
-    all('tr[data-record="' + rec + '"]').forEach(function (x) { x.classList.add("focus"); });
+    all('tr[data-record="' + CSS.escape(rec) + '"]').forEach(function (x) { x.classList.add("focus"); });
     if (box) {
       box.classList.add("focus");
       if (scroll) { box.scrollIntoView({ block: "center" }); }
