@@ -10,7 +10,7 @@ Printed, all measured in this one run:
   with pypdfium2, and each frame of the image files brought to that dpi as the pipeline does.
   Ratio = ours / raw (target <= 1.15).
 - the speed-up of 2 workers over 1 for the whole `foia run`, and for the OCR stage alone (the
-  same OCR jobs through extract.ocr_pool.OcrPool); target >= 1.8.
+  same OCR jobs through extract.work_pool.WorkPool); target >= 1.8.
 - the character error rate of the stored page text of the clean 300-dpi scan against the
   fixture's known text (target <= 2 %).
 
@@ -35,10 +35,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from extract.executor import make_executor  # noqa: E402
 from extract.ocr import OcrSettings, _render, image_frame_count  # noqa: E402
-from extract.ocr_pool import OcrPool  # noqa: E402
 from extract.pdf import ExtractSettings  # noqa: E402
 from extract.route import route_document  # noqa: E402
+from extract.work_pool import WorkPool  # noqa: E402
 from foia.pipeline import run_dump  # noqa: E402
 
 DEFAULT_SCANS = ROOT / "fixtures" / "scans"
@@ -102,7 +103,8 @@ def ocr_stage(scans: Path, workers: int) -> float:
     """Only the OCR jobs a run queues, through the pool, results taken in order."""
     settings = ExtractSettings().ocr_settings()
     start = time.perf_counter()
-    with OcrPool(workers) as pool:
+    executor = make_executor(workers)
+    with WorkPool(executor) as pool:
         keys = []
         for path in sorted(scans.iterdir()):
             if path.suffix.lower() == ".pdf":
@@ -116,6 +118,8 @@ def ocr_stage(scans: Path, workers: int) -> float:
                          for n in range(1, image_frame_count(str(path)) + 1)]
         for key in keys:
             pool.result(key)
+    if executor is not None:
+        executor.close()
     return time.perf_counter() - start
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
 import pdfplumber
@@ -21,15 +22,19 @@ from extract.engines import camelot_tables, pdfplumber_tables
 from extract.layout_tables import layout_tables
 from extract.model import Cell, DocumentResult, PageResult, Table, Word, union_bbox
 from extract.ocr import REDACTED_MARK, OcrError, OcrSettings, ocr_page_layout
-from extract.ocr_pool import OcrPool
 from extract.page_layout import PageLayout, read_page_layout, visible_page
 from extract.route import RouteDecision, route_document
 from extract.scan_prep import map_box
 from extract.select import select_tables
 from extract.settings import Resolvable
+from extract.work_pool import WorkPool
 
 log = logging.getLogger(__name__)
 
+# Pages read, tabled and released together: enough for furniture and stitching evidence,
+# few enough that a long document's parsed pages never pile up in memory.
+WINDOW_PAGES = 16
+FURNITURE_CONTEXT = 8
 ENGINES = ("layout", "pdfplumber-lines", "pdfplumber-text", "camelot-lattice", "camelot-stream")
 
 
@@ -64,6 +69,15 @@ class ExtractSettings(Resolvable):
     def digest(self) -> str:
         blob = json.dumps(asdict(self), sort_keys=True, default=list)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _stitch_height(layout: PageLayout) -> float:
+    """The page height stitching compares a table's bottom with, in the frame of the table's
+    boxes (the page's). On a page read a quarter turn, the page's bottom is not where its
+    rows end: no table there is taken to run off the page (a header match still stitches)."""
+    if layout.rotation in (90, 270):
+        return float("inf")
+    return layout.height
 
 
 def _has_grid(layout: PageLayout) -> bool:
@@ -145,14 +159,13 @@ def _tables_by_page(path: str, rel_path: str, layouts: list[PageLayout], plumber
     by_number = {lay.number: lay for lay in layouts}
     ocr_best: dict[int, list[Table]] = {}  # pages only our builder reads (OCR, turned)
     for lay in layouts:
-        if ocr_pages and lay.number in ocr_pages:  # no text layer: only our builder can read it
-            ocr_best[lay.number] = ocr_tables(lay)
-            continue
-        if lay.to_page is not None:  # sideways text, read turned upright
-            ocr_best[lay.number] = upright_tables(lay, "turned-")
-            continue
         try:
-            cands[lay.number] = _candidates(plumber_pages[lay.number], lay, cfg.engines)
+            if ocr_pages and lay.number in ocr_pages:  # no text layer: only our builder
+                ocr_best[lay.number] = ocr_tables(lay)
+            elif lay.to_page is not None:  # sideways text, read turned upright
+                ocr_best[lay.number] = upright_tables(lay, "turned-")
+            else:
+                cands[lay.number] = _candidates(plumber_pages[lay.number], lay, cfg.engines)
         except Exception as exc:
             log.exception("tables failed on page %s of %s", lay.number, rel_path)
             results[lay.number].status = "error"
@@ -180,19 +193,67 @@ def _tables_by_page(path: str, rel_path: str, layouts: list[PageLayout], plumber
     for n, tables in best.items():  # engines that read only characters miss drawn checkboxes
         best[n] = [fill_checkbox_cells(t, by_number[n].checkboxes) for t in tables]
     best.update(ocr_best)
-    return [(lay.number, lay.height, best[lay.number]) for lay in layouts
+    return [(lay.number, _stitch_height(lay), best[lay.number]) for lay in layouts
             if lay.number in best]
+
+
+def _read_page(pdf, path: str, i: int, decision: RouteDecision, cfg: ExtractSettings,
+               pool: WorkPool | None, layouts: list[PageLayout], plumber_pages: dict,
+               ocr_pages: set[int]) -> PageResult:
+    """One page's result and layout by its route (OCR from the pool or here, or its text
+    layer); a failure is recorded on the page."""
+    res = PageResult(number=i, route=decision.route, text_quality=decision.quality,  # type: ignore[arg-type]
+                     char_count=decision.char_count, route_reason=decision.reason)
+    if decision.route == "ocr":
+        if not cfg.ocr:
+            res.status, res.error = "pending_ocr", decision.reason
+            return res
+        page = pdf.pages[i - 1]
+        try:
+            key = ("pdf", path, i)
+            layout, conf = (pool.result(key) if pool is not None and pool.has(key)
+                            else ocr_page_layout(path, i, cfg.ocr_settings()))
+        except OcrError as exc:
+            res.status, res.error = "error", f"OCR failed: {exc.message}"
+            return res
+        _keep_layout(res, layout, cfg)
+        res.width, res.height = float(page.width), float(page.height)
+        res.ocr_confidence = round(conf, 4)
+        res.rotation, res.skew = layout.rotation, layout.skew
+        layouts.append(layout)
+        ocr_pages.add(i)
+        return res
+    if decision.route == "empty":
+        res.status = "empty"
+        return res
+    try:
+        page = pdf.pages[i - 1]
+        # pdfplumber's own table finder must not see what the page hides either
+        page = visible_page(page)
+        layout = read_page_layout(page, i, visible=True)
+        _keep_layout(res, layout, cfg)
+        if layout.to_page is not None:  # read turned: keep the page's own size
+            res.width, res.height = float(page.width), float(page.height)
+            res.rotation = layout.rotation
+        layouts.append(layout)
+        plumber_pages[i] = page
+    except Exception as exc:
+        res.status, res.error = "error", f"text layer unreadable: {exc}"
+    return res
 
 
 def extract_pdf(path: str, rel_path: str, sha256: str,
                 settings: ExtractSettings | dict | None = None, *,
                 routes: list[RouteDecision] | None = None,
-                pool: OcrPool | None = None) -> DocumentResult:
+                pool: WorkPool | None = None,
+                sink: Callable[[PageResult], None] | None = None) -> DocumentResult:
     """Extract every page of one PDF; per-page failures are recorded, not raised.
 
     `routes` (from route_document, when the caller routed already) and `pool` (OCR jobs
-    queued ahead, see extract.ocr_pool) only save time: without them the document is routed
-    and OCR'd here.
+    queued ahead, see extract.work_pool) only save time: without them the document is routed
+    and OCR'd here. Pages are read in windows of WINDOW_PAGES; with a `sink`, each finished
+    page is handed to it (tables come later, on the returned result, once stitched) and its
+    words and text are not kept, so a 2,000-page document needs no more memory than a short one.
     """
     cfg = ExtractSettings.resolve(settings)
     doc = DocumentResult(sha256=sha256, path=rel_path, kind="pdf")
@@ -203,52 +264,35 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
             doc.status, doc.error = "error", f"cannot open PDF: {exc}"
             return doc
     results: dict[int, PageResult] = {}
-    layouts: list[PageLayout] = []
-    plumber_pages = {}
-    ocr_pages: set[int] = set()
-    with pdfplumber.open(path) as pdf:
-        for i, decision in enumerate(routes, start=1):
-            res = PageResult(number=i, route=decision.route, text_quality=decision.quality,  # type: ignore[arg-type]
-                             char_count=decision.char_count, route_reason=decision.reason)
-            results[i] = res
-            if decision.route == "ocr":
-                if not cfg.ocr:
-                    res.status, res.error = "pending_ocr", decision.reason
-                    continue
-                page = pdf.pages[i - 1]
-                try:
-                    key = ("pdf", path, i)
-                    layout, conf = (pool.result(key) if pool is not None and pool.has(key)
-                                    else ocr_page_layout(path, i, cfg.ocr_settings()))
-                except OcrError as exc:
-                    res.status, res.error = "error", f"OCR failed: {exc.message}"
-                    continue
-                _keep_layout(res, layout, cfg)
-                res.width, res.height = float(page.width), float(page.height)
-                res.ocr_confidence = round(conf, 4)
-                res.rotation, res.skew = layout.rotation, layout.skew
-                layouts.append(layout)
-                ocr_pages.add(i)
-                continue
-            if decision.route == "empty":
-                res.status = "empty"
-                continue
-            try:
-                page = pdf.pages[i - 1]
-                # pdfplumber's own table finder must not see what the page hides either
-                page = visible_page(page)
-                layout = read_page_layout(page, i, visible=True)
-                _keep_layout(res, layout, cfg)
-                if layout.to_page is not None:  # read turned: keep the page's own size
-                    res.width, res.height = float(page.width), float(page.height)
-                    res.rotation = layout.rotation
-                layouts.append(layout)
-                plumber_pages[i] = page
-            except Exception as exc:
-                res.status, res.error = "error", f"text layer unreadable: {exc}"
-        clean, _ = strip_furniture(layouts)
-        per_page = _tables_by_page(path, rel_path, clean, plumber_pages, results, cfg,
-                                   ocr_pages)
+    per_page: list[tuple[int, float, list[Table]]] = []
+    context: list[PageLayout] = []  # the last pages of the previous window, for furniture
+    for first in range(0, len(routes), WINDOW_PAGES):
+        # The file is opened again for each window: pdfminer caches every object it parses
+        # for as long as the document is open, which on a long PDF is what fills memory.
+        with pdfplumber.open(path) as pdf:
+            window = list(enumerate(routes[first:first + WINDOW_PAGES], start=first + 1))
+            layouts: list[PageLayout] = []
+            plumber_pages: dict = {}
+            ocr_pages: set[int] = set()
+            for i, decision in window:
+                results[i] = _read_page(pdf, path, i, decision, cfg, pool, layouts,
+                                        plumber_pages, ocr_pages)
+            # Running heads and footers repeat across pages: the window is judged with the
+            # pages just before it, so its first pages get the same evidence as the rest.
+            clean, _ = strip_furniture(context + layouts)
+            clean = clean[len(context):]
+            per_page += _tables_by_page(path, rel_path, clean, plumber_pages, results, cfg,
+                                        ocr_pages)
+            context = layouts[-FURNITURE_CONTEXT:]
+            # Memory stays flat on long documents: pdfplumber's parsed objects are dropped
+            # page by page, and finished pages go to the sink (the store) without their
+            # words and text once it has them.
+            for i, _ in window:
+                pdf.pages[i - 1].close()
+                if sink is not None:
+                    sink(results[i])
+                    results[i].words, results[i].text = [], ""
+            plumber_pages.clear()
     for table in stitch_tables(per_page):
         results[table.page].tables.append(table)
     doc.pages = [results[i] for i in sorted(results)]

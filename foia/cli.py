@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table as RichTable
 
 from foia.api import store_path
@@ -17,6 +16,7 @@ from foia.audit import Record, RecordNotFound, audit_png, load_record
 from foia.datasette import start_command, write_metadata
 from foia.export import FORMATS, export_tables
 from foia.pipeline import RunSummary, renormalize, run_dump
+from foia.progress import RunProgress
 from foia.review import build_review
 from foia.sources import SourceNotFound, dump_folders
 
@@ -32,6 +32,8 @@ def _print_summary(summary: RunSummary, out: Path) -> None:
     fmt = lambda d: ", ".join(f"{k} {v}" for k, v in sorted(d.items())) or "none"  # noqa: E731
     grid.add_row("files", fmt(s["files"]))
     grid.add_row("documents", fmt(s["documents"]))
+    grid.add_row("read / cached / normalized again",
+                 f"{s['extracted']} / {s['cached']} / {s['renormalized']}")
     grid.add_row("pages by route", fmt(s["pages_by_route"]))
     grid.add_row("pages by status", fmt(s["pages_by_status"]))
     grid.add_row("tables", str(s["tables"]))
@@ -68,9 +70,20 @@ def main(verbose: bool) -> None:
 @click.option("--profile", default="ddor", show_default=True,
               help="Profile name (bundled) or path to a profile TOML; 'none' for generic rows.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes for OCR pages (default: the usable cores).")
-def run(dump: Path, out: Path, profile: str, workers: int | None) -> None:
+              help="Local worker processes for OCR pages and documents (default: the cores).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run the work on a Dask cluster (tcp://HOST:PORT; extra `dask`).")
+@click.option("--force", is_flag=True, help="Redo every document, cached or not.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars and no summary table.")
+@click.option("--log-json", type=click.Path(path_type=Path), default=None,
+              help="Write one JSON line per progress event and the summary to this file.")
+def run(dump: Path, out: Path, profile: str, workers: int | None, scheduler: str | None,
+        force: bool, quiet: bool, log_json: Path | None) -> None:
     """Process a dump (folder, .zip or file) into the store.
+
+    Documents the store already holds unchanged (same bytes, settings and version) are not
+    read again; if only the profile, reference data or corrections changed they are only
+    normalized again.
 
     Example: foia run releases/ddor-2017/ --out output --profile ddor
     """
@@ -81,15 +94,20 @@ def run(dump: Path, out: Path, profile: str, workers: int | None) -> None:
             load_profile(prof)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=console, transient=True) as bar:
-        task = bar.add_task("inventory", total=None)
-
-        def tick(path: str, n: int, total: int) -> None:
-            bar.update(task, description=path[-50:], completed=n - 1, total=total)
-
-        summary = run_dump(dump, out, profile=prof, progress=tick, workers=workers)
-    _print_summary(summary, out)
+    log_file = log_json.open("a", encoding="utf-8") if log_json else None
+    try:
+        with RunProgress(console, enabled=not quiet, log=log_file) as progress:
+            summary = run_dump(dump, out, profile=prof, progress=progress, workers=workers,
+                               scheduler=scheduler, force=force)
+        if log_file:
+            log_file.write(json.dumps({"event": "summary", **summary.to_dict()}) + "\n")
+    except RuntimeError as exc:  # e.g. --scheduler without the dask extra
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        if log_file:
+            log_file.close()
+    if not quiet:
+        _print_summary(summary, out)
 
 
 @main.command()
@@ -193,8 +211,10 @@ def audit(record_id: str, out: Path, png: Path | None, dump: Path | None) -> Non
         target = png or out / "audit" / f"{record_id}.png"
         try:
             audit_png(conn, record, target, dump)
-        except SourceNotFound as exc:
+        except (SourceNotFound, ValueError) as exc:
             raise click.ClickException(str(exc)) from exc
+        except Exception as exc:  # a file the renderer cannot read: say so, no traceback
+            raise click.ClickException(f"cannot render {d['source_file']}: {exc}") from exc
         grid.add_row("image", str(target))
     Console().print(grid)
 

@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from extract.executor import make_executor
 from extract.images import extract_image
 from extract.model import DocumentResult
-from extract.ocr_pool import OcrPool, default_workers
 from extract.pdf import ExtractSettings, extract_pdf
 from extract.route import RouteDecision, route_document
 from extract.sheets import read_spreadsheet
+from extract.work_pool import WorkPool
 from foia import __version__, store
+from foia.cache import extract_key, normalize_key
 from foia.inventory import InventoryItem, build_inventory
 from normalize.corrections import Corrections
 from normalize.narrative import check_narrative
@@ -36,6 +38,9 @@ from normalize.rows import normalize_table
 log = logging.getLogger(__name__)
 
 SHEET_KINDS = {"xlsx", "xls", "csv", "tsv"}
+# A text PDF longer than this is not one worker job (its whole result would sit in memory and
+# cross between processes): the coordinator streams it page by page into the store.
+MAX_JOB_PAGES = 64
 IMAGE_KINDS = {"png", "jpeg", "tiff"}
 
 FILES_SCHEMA = """
@@ -44,6 +49,19 @@ CREATE TABLE IF NOT EXISTS files (
     reason TEXT, run_id TEXT
 );
 """
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """One step of a run, for progress bars and JSON logs: `stage` is inventory, route or
+    documents; `done` of `total` units (files, documents); `pages` done so far in the stage."""
+
+    stage: str
+    done: int
+    total: int
+    item: str = ""
+    pages: int = 0
+    status: str = ""
 
 
 @dataclass
@@ -58,6 +76,11 @@ class RunSummary:
     tables: int = 0
     rows: int = 0
     totals: int = 0
+    # incremental runs: documents read again, taken from the store as they were, or only
+    # normalized again (profile, reference data or corrections changed)
+    extracted: int = 0
+    cached: int = 0
+    renormalized: int = 0
     rejects: int = 0
     reject_reasons: Counter = field(default_factory=Counter)
     errors: int = 0
@@ -82,6 +105,8 @@ class RunSummary:
             "run_id": self.run_id, "files": dict(self.files), "documents": dict(self.documents),
             "pages_by_route": dict(self.pages), "pages_by_status": dict(self.page_status),
             "tables": self.tables, "rows": self.rows, "total_rows": self.totals,
+            "extracted": self.extracted, "cached": self.cached,
+            "renormalized": self.renormalized,
             "rejects": self.rejects, "reject_reasons": dict(self.reject_reasons),
             "errors": self.errors, "findings": dict(self.findings),
             "flags": dict(self.flags),
@@ -89,13 +114,17 @@ class RunSummary:
         }
 
 
-def extract_item(item: InventoryItem, settings: ExtractSettings, pool: OcrPool | None = None,
-                 routes: list[RouteDecision] | None = None) -> DocumentResult:
-    """Extraction of one inventoried file (raises only on bugs; bad input is recorded)."""
+def extract_item(item: InventoryItem, settings: ExtractSettings, pool: WorkPool | None = None,
+                 routes: list[RouteDecision] | None = None,
+                 sink: Callable | None = None) -> DocumentResult:
+    """Extraction of one inventoried file (raises only on bugs; bad input is recorded).
+
+    `sink` (PDFs): each page as it is finished, for the store to take it while the rest of a
+    long document is read (extract.pdf.extract_pdf)."""
     assert item.local_path is not None
     if item.kind == "pdf":
         doc = extract_pdf(str(item.local_path), item.path, item.sha256, settings,
-                          routes=routes, pool=pool)
+                          routes=routes, pool=pool, sink=sink)
     elif item.kind in SHEET_KINDS:
         doc = DocumentResult(item.sha256, item.path, item.kind)
         try:
@@ -160,18 +189,22 @@ def _record_item_files(conn, item: InventoryItem, status: str, reason: str | Non
             summary.files["duplicate"] += 1
 
 
-def _queue_ocr(items: list[InventoryItem], cfg: ExtractSettings,
-               pool: OcrPool) -> dict[str, list[RouteDecision]]:
-    """Route every PDF and queue every OCR page and image file, in processing order.
+def _queue_work(items: list[InventoryItem], cfg: ExtractSettings, pool: WorkPool,
+                emit: Callable[[ProgressEvent], None] = lambda e: None
+                ) -> dict[str, list[RouteDecision]]:
+    """Route every PDF and queue its work on the pool, in processing order.
 
-    Returns the routes (so documents are not routed twice). A PDF that cannot be routed is
-    left out; extract_pdf meets the same failure and records it.
+    A PDF with OCR pages queues one job per OCR page (its text pages are read by the
+    coordinator); a PDF with none, and a spreadsheet, queue one job for the whole document;
+    an image queues one job per frame. Returns the routes (so documents are not routed twice).
+    A PDF that cannot be routed is left out; extract_pdf meets the same failure and records it.
     """
     routes: dict[str, list[RouteDecision]] = {}
-    if not cfg.ocr:
-        return routes
-    for item in items:
-        if item.status != "ok" or item.local_path is None:
+    parallel = pool.workers > 1
+    pages = 0
+    for n, item in enumerate(items, start=1):
+        emit(ProgressEvent("route", n, len(items), item.path, pages))
+        if item.local_path is None:
             continue
         path = str(item.local_path)
         if item.kind == "pdf":
@@ -179,22 +212,32 @@ def _queue_ocr(items: list[InventoryItem], cfg: ExtractSettings,
                 routes[item.path] = route_document(path, cfg.verify_text_layers, cfg.ocr_lang)
             except Exception:  # recorded when the document is extracted
                 continue
-            for i, decision in enumerate(routes[item.path], start=1):
-                if decision.route == "ocr":
+            pages += len(routes[item.path])
+            ocr = [i for i, d in enumerate(routes[item.path], start=1) if d.route == "ocr"]
+            if ocr and cfg.ocr:
+                for i in ocr:
                     pool.add_pdf_page(path, i, cfg.ocr_settings())
-        elif item.kind in IMAGE_KINDS:
+            elif parallel and len(routes[item.path]) <= MAX_JOB_PAGES:
+                pool.add(("doc", item.path), extract_item, item, cfg, None, routes[item.path])
+        elif item.kind in IMAGE_KINDS and cfg.ocr:
             pool.add_image(path, cfg.ocr_settings())
+        elif item.kind in SHEET_KINDS and parallel:
+            pool.add(("doc", item.path), extract_item, item, cfg)
     return routes
 
 
 def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
              settings: ExtractSettings | dict | None = None,
-             progress: Callable[[str, int, int], None] | None = None,
-             workers: int | None = None) -> RunSummary:
+             progress: Callable[[ProgressEvent], None] | None = None,
+             workers: int | None = None, scheduler: str | object | None = None,
+             force: bool = False) -> RunSummary:
     """Process a whole dump into `out/foia.sqlite`; returns the run's counts.
 
-    `workers` processes (default: the usable cores) read OCR pages ahead of the coordinator,
-    which alone extracts text pages, normalizes and writes the store.
+    Work runs on an executor (extract.executor): `workers` local processes (default the
+    usable cores) or the Dask cluster at `scheduler`; the coordinator alone writes the store.
+    A document whose bytes, extraction settings and package version match what the store
+    holds is not read again; if only the profile, reference data or corrections changed, it
+    is only normalized again. `force` redoes everything.
     """
     cfg = ExtractSettings.resolve(settings)
     prof = cached_profile(profile) if profile else None
@@ -209,14 +252,28 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
                      (run_id, started, None, str(dump), __version__, settings_blob,
                       cfg.digest(), None))
     corrections = Corrections.load(out)
+    keys = (extract_key(cfg), normalize_key(prof, corrections))
+    emit = progress or (lambda event: None)
+    emit(ProgressEvent("inventory", 0, 0))
     items = build_inventory(dump, out / ".work")
-    with OcrPool(workers or default_workers()) as pool:
-        routes = _queue_ocr(items, cfg, pool)
-        for n, item in enumerate(items, start=1):
-            if progress:
-                progress(item.path, n, len(items))
-            _run_item(conn, item, cfg, prof, run_id, summary, corrections, pool,
-                      routes.get(item.path))
+    emit(ProgressEvent("inventory", len(items), len(items)))
+    stored = {} if force else store.document_keys(conn)
+    fresh = [it for it in items if it.status == "ok" and it.kind != "zip"
+             and not _unchanged(stored.get(it.sha256), keys[0])]
+    executor = make_executor(workers, scheduler)
+    try:
+        with WorkPool(executor) as pool:
+            routes = _queue_work(fresh, cfg, pool, emit)
+            pages = 0
+            for n, item in enumerate(items, start=1):
+                _run_item(conn, item, cfg, prof, run_id, summary, corrections, pool,
+                          routes.get(item.path), stored.get(item.sha256), keys)
+                pages = sum(summary.pages.values())
+                emit(ProgressEvent("documents", n, len(items), item.path, pages,
+                                   _file_status(conn, item)))
+    finally:
+        if executor is not None:
+            executor.close()
     with conn:
         conn.execute("UPDATE runs SET finished=?, summary=? WHERE run_id=?",
                      (datetime.now(UTC).isoformat(), json.dumps(summary.to_dict()), run_id))
@@ -224,12 +281,29 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
     return summary
 
 
+def _file_status(conn: sqlite3.Connection, item: InventoryItem) -> str:
+    row = conn.execute("SELECT status FROM files WHERE path = ?", (item.path,)).fetchone()
+    return row[0] if row else ""
+
+
+def _unchanged(stored: tuple | None, key: str) -> bool:
+    """The store holds this document read with the same settings and code. A document that
+    failed is cached too: the same bytes fail the same way until the code changes (the
+    version is in the key) or `--force`."""
+    return stored is not None and stored[1] == key
+
+
 def _run_item(conn, item: InventoryItem, cfg: ExtractSettings, prof: Profile | None,
-              run_id: str, summary: RunSummary, corrections: Corrections, pool: OcrPool,
-              routes: list[RouteDecision] | None) -> None:
+              run_id: str, summary: RunSummary, corrections: Corrections, pool: WorkPool,
+              routes: list[RouteDecision] | None, stored: tuple | None = None,
+              keys: tuple[str, str] = ("", "")) -> None:
     """One file into the store; a bug on it is recorded as its error and the run goes on."""
     try:
-        _process_item(conn, item, cfg, prof, run_id, summary, corrections, pool, routes)
+        if item.status == "ok" and item.kind != "zip" and _unchanged(stored, keys[0]):
+            _reuse_item(conn, item, prof, run_id, summary, corrections, stored, keys[1])
+            return
+        _process_item(conn, item, cfg, prof, run_id, summary, corrections, pool, routes,
+                      keys)
     except Exception as exc:  # a bug on one file must not end the run: record it
         log.exception("failed on %s", item.path)
         with conn:
@@ -239,10 +313,26 @@ def _run_item(conn, item: InventoryItem, cfg: ExtractSettings, prof: Profile | N
         summary.errors += 1
 
 
+def _reuse_item(conn, item: InventoryItem, prof: Profile | None, run_id: str,
+                summary: RunSummary, corrections: Corrections, stored: tuple,
+                norm_key: str) -> None:
+    """A document the store holds as it is: no extractor runs; rows are made again only
+    when what normalization depends on changed."""
+    status, error = stored[0], stored[3]
+    with conn:
+        _record_item_files(conn, item, "ok" if status in ("ok", "partial") else status,
+                           error, run_id, summary)
+        summary.cached += 1
+        if stored[2] != norm_key:
+            normalize_document(conn, item.sha256, item.path, prof, summary, corrections)
+            store.set_normalize_key(conn, item.sha256, norm_key)
+            summary.renormalized += 1
+
+
 def _process_item(conn, item: InventoryItem, cfg: ExtractSettings, prof: Profile | None,
                   run_id: str, summary: RunSummary, corrections: Corrections,
-                  pool: OcrPool | None = None, routes: list[RouteDecision] | None = None
-                  ) -> None:
+                  pool: WorkPool | None = None, routes: list[RouteDecision] | None = None,
+                  keys: tuple[str, str] = ("", "")) -> None:
     if item.status != "ok":
         with conn:
             _record_item_files(conn, item, item.status, item.error, run_id, summary)
@@ -256,9 +346,20 @@ def _process_item(conn, item: InventoryItem, cfg: ExtractSettings, prof: Profile
             _record_item_files(conn, item, "container", "zip: members inventoried", run_id,
                                summary)
         return
-    doc = extract_item(item, cfg, pool, routes)
-    with conn:  # one transaction per document
-        store.write_document(conn, doc, run_id, item.size, cfg.digest())
+    key = ("doc", item.path)
+    with conn:  # one transaction per document: a crash leaves no half-written document
+        if pool is not None and pool.has(key):
+            doc, streamed = pool.result(key), False
+        else:
+            streamed = item.kind == "pdf"
+            if streamed:  # pages go to the store as they are read
+                store.delete_document(conn, item.sha256)
+            doc = extract_item(item, cfg, pool, routes, sink=(
+                (lambda page: store.write_page(conn, item.sha256, item.path, page))
+                if streamed else None))
+        summary.extracted += 1
+        store.write_document(conn, doc, run_id, item.size, keys[0] or extract_key(cfg),
+                             pages_written=streamed)
         status = "ok" if doc.status in ("ok", "partial") else doc.status
         _record_item_files(conn, item, status, doc.error, run_id, summary)
         summary.documents[doc.status] += 1
@@ -272,6 +373,7 @@ def _process_item(conn, item: InventoryItem, cfg: ExtractSettings, prof: Profile
                 store.record_error(conn, run_id, item.path, item.sha256, p.number, "extract",
                                    p.error or "")
         normalize_document(conn, item.sha256, item.path, prof, summary, corrections)
+        store.set_normalize_key(conn, item.sha256, keys[1] or None)
 
 
 def renormalize(out: Path, profile: str | None = "ddor") -> RunSummary:
@@ -281,8 +383,10 @@ def renormalize(out: Path, profile: str | None = "ddor") -> RunSummary:
     summary = RunSummary("normalize-" + uuid.uuid4().hex[:6])
     conn = store.connect(out / "foia.sqlite")
     docs = conn.execute("SELECT sha256, path FROM documents").fetchall()
+    key = normalize_key(prof, corrections)
     for d in docs:
         with conn:
             normalize_document(conn, d["sha256"], d["path"], prof, summary, corrections)
+            store.set_normalize_key(conn, d["sha256"], key)
     conn.close()
     return summary

@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-from extract.model import Cell, DocumentResult, Provenance, Table, TableRow
+from extract.model import Cell, DocumentResult, PageResult, Provenance, Table, TableRow
 from normalize.narrative import Finding
 from normalize.outcome import RejectOut, RowOut
 
@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE TABLE IF NOT EXISTS documents (
     sha256 TEXT PRIMARY KEY, path TEXT NOT NULL, paths TEXT, kind TEXT, size INTEGER,
-    pages INTEGER, status TEXT NOT NULL, error TEXT, run_id TEXT, settings_hash TEXT
+    pages INTEGER, status TEXT NOT NULL, error TEXT, run_id TEXT, settings_hash TEXT,
+    normalize_key TEXT
 );
 CREATE TABLE IF NOT EXISTS pages (
     sha256 TEXT NOT NULL, page INTEGER NOT NULL, source_file TEXT, route TEXT, status TEXT,
@@ -88,7 +89,26 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.executescript(SCHEMA)
+    _migrate(conn)
     return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Columns added since a store was created: added empty (the next run fills them)."""
+    have = {r[1] for r in conn.execute("PRAGMA table_info(documents)")}
+    if "normalize_key" not in have:
+        conn.execute("ALTER TABLE documents ADD COLUMN normalize_key TEXT")
+
+
+def document_keys(conn: sqlite3.Connection) -> dict[str, tuple[str, str, str | None, str | None]]:
+    """sha256 → (status, extraction cache key, normalization key, error) of every stored
+    document: what an incremental run compares with the current keys."""
+    return {r[0]: (r[1], r[2], r[3], r[4]) for r in conn.execute(
+        "SELECT sha256, status, settings_hash, normalize_key, error FROM documents")}
+
+
+def set_normalize_key(conn: sqlite3.Connection, sha256: str, key: str | None) -> None:
+    conn.execute("UPDATE documents SET normalize_key = ? WHERE sha256 = ?", (key, sha256))
 
 
 def _bbox(b) -> str | None:
@@ -139,31 +159,42 @@ def page_texts(conn: sqlite3.Connection, sha256: str) -> list[tuple[int, str, li
 
 
 def write_document(conn: sqlite3.Connection, doc: DocumentResult, run_id: str, size: int,
-                   settings_hash: str) -> None:
-    """Document, pages, full text, tables and cells of one document (caller holds the txn)."""
-    delete_document(conn, doc.sha256)
+                   settings_hash: str, pages_written: bool = False) -> None:
+    """Document, pages, full text, tables and cells of one document (caller holds the txn).
+
+    `pages_written`: the pages went in one by one as they were read (write_page, a long
+    document streamed) and were deleted before that; only the rest is written here."""
+    if not pages_written:
+        delete_document(conn, doc.sha256)
+    else:
+        conn.execute("DELETE FROM documents WHERE sha256=?", (doc.sha256,))
     conn.execute(
-        "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         (doc.sha256, doc.path, json.dumps(doc.paths or [doc.path]), doc.kind, size,
-         len(doc.pages), doc.status, doc.error, run_id, settings_hash),
+         len(doc.pages), doc.status, doc.error, run_id, settings_hash, None),
     )
-    for p in doc.pages:
-        words = json.dumps([[w.text, round(w.x0, 2), round(w.top, 2), round(w.x1, 2),
-                             round(w.bottom, 2)] for w in p.words]) if p.words else None
-        conn.execute(
-            "INSERT INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (doc.sha256, p.number, doc.path, p.route, p.status, p.text_quality, p.char_count,
-             p.ocr_confidence, p.rotation, p.skew,
-             p.width, p.height, p.sheet, p.text, words, p.error, p.route_reason),
-        )
-        if p.text:
-            conn.execute("INSERT INTO pages_fts VALUES (?,?,?,?)",
-                         (p.text, doc.path, doc.sha256, p.number))
+    if not pages_written:
+        for p in doc.pages:
+            write_page(conn, doc.sha256, doc.path, p)
     index = 0
     for p in doc.pages:
         for t in p.tables:
             write_table(conn, doc.sha256, index, t)
             index += 1
+
+
+def write_page(conn: sqlite3.Connection, sha256: str, path: str, p: PageResult) -> None:
+    """One page's row and full-text entry."""
+    words = json.dumps([[w.text, round(w.x0, 2), round(w.top, 2), round(w.x1, 2),
+                         round(w.bottom, 2)] for w in p.words]) if p.words else None
+    conn.execute(
+        "INSERT INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (sha256, p.number, path, p.route, p.status, p.text_quality, p.char_count,
+         p.ocr_confidence, p.rotation, p.skew,
+         p.width, p.height, p.sheet, p.text, words, p.error, p.route_reason),
+    )
+    if p.text:
+        conn.execute("INSERT INTO pages_fts VALUES (?,?,?,?)", (p.text, path, sha256, p.number))
 
 
 def write_table(conn: sqlite3.Connection, sha256: str, index: int, t: Table) -> None:
