@@ -14,6 +14,7 @@ from rich.table import Table as RichTable
 from foia.api import store_path
 from foia.audit import Record, RecordNotFound, audit_png, load_record
 from foia.datasette import start_command, write_metadata
+from foia.diff import diff_stores, write_diff
 from foia.export import FORMATS, export_tables
 from foia.pipeline import RunSummary, renormalize, run_dump
 from foia.progress import RunProgress
@@ -257,6 +258,34 @@ def datasette_metadata(out: Path, dump: Path | None) -> None:
     conn.close()
     path = write_metadata(out, dump)
     console.print(f"wrote {path}; start Datasette with:\n  {start_command(out, dump)}")
+
+
+@main.command()
+@click.argument("release_a", type=click.Path(exists=True, path_type=Path))
+@click.argument("release_b", type=click.Path(exists=True, path_type=Path))
+@click.option("--out", default=None, type=click.Path(path_type=Path),
+              help="Write diff.json and diff.csv here (default: print the counts only).")
+@click.option("--no-rejects", is_flag=True, help="Compare accepted rows only.")
+def diff(release_a: Path, release_b: Path, out: Path | None, no_rejects: bool) -> None:
+    """Rows added, removed and changed between two releases (two output folders or stores).
+
+    Rows are matched by their content, not their position; each entry carries the
+    provenance of both sides.
+
+    Example: foia diff output-2017-03 output-2017-04 --out diffs/2017-04
+    """
+    result = diff_stores(release_a, release_b, include_rejects=not no_rejects)
+    grid = RichTable(title=f"foia diff {release_a} -> {release_b}")
+    grid.add_column("profile / kind")
+    for status in ("added", "removed", "changed", "unchanged"):
+        grid.add_column(status, justify="right")
+    for kind, counts in sorted(result.counts_by_kind().items()):
+        grid.add_row(str(kind), *(str(counts.get(s, 0))
+                                  for s in ("added", "removed", "changed", "unchanged")))
+    Console().print(grid)
+    if out is not None:
+        for path in write_diff(result, out):
+            console.print(f"wrote {path}")
 
 
 @main.command()

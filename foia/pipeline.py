@@ -25,7 +25,7 @@ from extract.pdf import ExtractSettings, extract_pdf
 from extract.route import RouteDecision, route_document
 from extract.sheets import read_spreadsheet
 from extract.work_pool import WorkPool
-from foia import __version__, store
+from foia import __version__, pagehash, store
 from foia.cache import extract_key, normalize_key
 from foia.inventory import InventoryItem, build_inventory
 from normalize.corrections import Corrections
@@ -81,6 +81,7 @@ class RunSummary:
     extracted: int = 0
     cached: int = 0
     renormalized: int = 0
+    near_duplicates: int = 0  # page pairs across documents that look the same
     rejects: int = 0
     reject_reasons: Counter = field(default_factory=Counter)
     errors: int = 0
@@ -106,7 +107,7 @@ class RunSummary:
             "pages_by_route": dict(self.pages), "pages_by_status": dict(self.page_status),
             "tables": self.tables, "rows": self.rows, "total_rows": self.totals,
             "extracted": self.extracted, "cached": self.cached,
-            "renormalized": self.renormalized,
+            "renormalized": self.renormalized, "near_duplicates": self.near_duplicates,
             "rejects": self.rejects, "reject_reasons": dict(self.reject_reasons),
             "errors": self.errors, "findings": dict(self.findings),
             "flags": dict(self.flags),
@@ -245,6 +246,7 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
     summary = RunSummary(run_id)
     conn = store.connect(out / "foia.sqlite")
     conn.executescript(FILES_SCHEMA)
+    pagehash.ensure_schema(conn)
     started = datetime.now(UTC).isoformat()
     settings_blob = json.dumps({"extract": cfg.__dict__, "profile": profile}, default=list)
     with conn:
@@ -274,6 +276,7 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
     finally:
         if executor is not None:
             executor.close()
+    summary.near_duplicates = pagehash.find_near_duplicates(conn)
     with conn:
         conn.execute("UPDATE runs SET finished=?, summary=? WHERE run_id=?",
                      (datetime.now(UTC).isoformat(), json.dumps(summary.to_dict()), run_id))
@@ -360,6 +363,9 @@ def _process_item(conn, item: InventoryItem, cfg: ExtractSettings, prof: Profile
         summary.extracted += 1
         store.write_document(conn, doc, run_id, item.size, keys[0] or extract_key(cfg),
                              pages_written=streamed)
+        # perceptual page hashes, for the near-duplicate pages found at the end of the run
+        pagehash.record_hashes(conn, item.sha256,
+                               pagehash.hash_document(item.local_path, item.kind))
         status = "ok" if doc.status in ("ok", "partial") else doc.status
         _record_item_files(conn, item, status, doc.error, run_id, summary)
         summary.documents[doc.status] += 1

@@ -128,6 +128,8 @@ def delete_document(conn: sqlite3.Connection, sha256: str) -> None:
     """Remove everything stored for one document (a rerun replaces it whole)."""
     ids = [r[0] for r in conn.execute("SELECT table_id FROM tables WHERE sha256=?", (sha256,))]
     conn.executemany("DELETE FROM cells WHERE table_id=?", [(i,) for i in ids])
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name='page_hashes'").fetchone():
+        conn.execute("DELETE FROM page_hashes WHERE sha256=?", (sha256,))
     for sql in ("DELETE FROM tables WHERE sha256=?", "DELETE FROM pages WHERE sha256=?",
                 "DELETE FROM pages_fts WHERE sha256=?", "DELETE FROM documents WHERE sha256=?"):
         conn.execute(sql, (sha256,))

@@ -1,0 +1,618 @@
+"""Re-release diff: rows added, removed and changed between two stores of the same series.
+
+Record ids come from the document's hash and the row's position, so they change whenever a
+release is re-issued; rows are matched by what they say instead, in four passes, each on what
+the passes before left unmatched:
+
+1. Same content, same table (`rows` with `rows`, `rejects` with `rejects`). A row's content is
+   its profile, kind, total flag and canonical `fields` minus `VOLATILE_FIELDS` (how the
+   gazetteer matched: method and score, a property of the matcher, not of the release), plus
+   its redaction codes; a row without fields, and every reject, is its raw cell texts by
+   header. Canonical values make a re-typed date ("3/8/17" against "03/08/2017") no change.
+   Provenance (file, page, box, position, record id) is never content. Duplicates count:
+   three equal rows in A and two in B are two matches and one removal.
+2. A reject of one release and a row of the other with the same raw cells (the row was fixed
+   by something else, e.g. a Total that now adds up): changed, with the table and reasons.
+3. Similar content, same table, profile, kind and total flag: changed, naming the fields that
+   differ (old -> new).
+4. Similar raw cells, a reject against a row (a bad date corrected): changed.
+The rest are removed (only in A) or added (only in B).
+
+Similar (`_similar`), meant to be cautious: a wrong "changed" claims an edit that did not
+happen, a missed one only shows as removed + added. Two rows pair when at most a quarter of
+the fields present on either side differ (or a single one), and their text fields (values
+that are not numbers) are alike: mean rapidfuzz ratio >= 0.8. A county's count corrected
+differs in one field of five (paired); another county with the same count differs in name,
+county and FIPS (not paired); an AOR renamed with the same count differs in one field but its
+only text field is unlike (not paired); two detainees of one jail differ in citizenship,
+dates and offenses (not paired); a corrected date or policy text is one field (paired).
+Numbers are left out of the text mean: "27" against "28" says nothing about identity.
+
+Pairing is one-to-one and deterministic: the best pairs first (similarity, then share of
+equal fields), ties to the earliest rows of A and then B (source file, table, row). Candidate
+pairs come from a prefix filter, never from all pairs: tokens are (field, value); a pair with
+at most k of its fields different shares one of the k + 1 rarest tokens of each side (the
+prefix-filter lemma), so only rows sharing such a rare token are compared, at most
+`MAX_CANDIDATES` per row (the rarest tokens first).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import sqlite3
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz.fuzz import ratio
+
+# How the gazetteer matched a county (method, score): a property of the matcher's version and
+# data, not of the release; left out of the content and never reported as a change.
+VOLATILE_FIELDS = frozenset({"jurisdiction_match", "jurisdiction_score"})
+# Pairing rule for changed rows (see the module docstring).
+MAX_DIFFERENT_SHARE = 0.25
+MIN_SIMILARITY = 0.8
+# Rows compared with one unmatched row at most (rarest shared tokens first).
+MAX_CANDIDATES = 32
+STATUSES = ("changed", "removed", "added", "unchanged")
+
+
+class _Item:
+    """One row or reject of one side, as the matcher sees it (parsed only as far as needed)."""
+
+    __slots__ = ("table", "profile", "kind", "is_total", "redactions", "fields_json",
+                 "raw_json", "reasons", "prov", "fast", "order", "_shown", "_basis", "_raw",
+                 "_values", "_measures", "_key")
+
+    def __init__(self, table: str, row: tuple) -> None:
+        self.table = table  # "rows" | "rejects"
+        (profile, kind, self.is_total, self.redactions, self.fields_json, self.raw_json,
+         reasons, fkey) = row[:8]
+        self.profile, self.kind, self.reasons = profile or "", kind or "", reasons or None
+        self.prov = row[8:]  # record_id, table_id, row_index, source_file, sha256, page, bbox,
+        #                      source_link
+        # The stored texts as they are: equal ones are certainly equal content.
+        self.fast = (table, self.profile, self.kind, self.is_total, self.redactions, fkey,
+                     self.raw_json, self.reasons)
+        self.order = 0
+        self._shown: dict[str, object] | None = None
+        self._basis = ""
+        self._raw: dict[str, str] | None = None
+        self._values: dict[str, str] | None = None
+        self._measures: frozenset[str] | None = None
+        self._key: tuple | None = None
+
+    def _parse(self) -> None:
+        fields = json.loads(self.fields_json) if self.fields_json else None
+        shown = ({k: v for k, v in fields.items()
+                  if v is not None and v != "" and k not in VOLATILE_FIELDS}
+                 if type(fields) is dict else {})
+        if shown:
+            self._basis = "fields"
+            if self.redactions:
+                shown["redactions"] = self.redactions
+        else:  # a reject, or a row without fields: its raw cells
+            self._basis = "raw"
+            shown = dict(self.raw)
+        self._shown = shown
+
+    @property
+    def shown(self) -> dict[str, object]:
+        """The content as stored: field -> value, empty and volatile fields dropped."""
+        if self._shown is None:
+            self._parse()
+        return self._shown  # type: ignore[return-value]
+
+    @property
+    def basis(self) -> str:
+        """"fields" (canonical fields) or "raw" (raw cell texts): what the content is."""
+        if self._shown is None:
+            self._parse()
+        return self._basis
+
+    @property
+    def key(self) -> tuple:
+        """The content, comparable: equal keys are the same row."""
+        if self._key is None:
+            content = tuple(sorted(self.shown.items()))  # keys unique: values never compared
+            try:
+                hash(content)
+            except TypeError:  # a list or dict value: compare its normalized text
+                content = tuple(sorted(self.values.items()))
+            self._key = (self.table, self.profile, self.kind, self.is_total, self.basis,
+                         content)
+        return self._key
+
+    @property
+    def raw(self) -> dict[str, str]:
+        """Raw cell texts by header, normalized."""
+        if self._raw is None:
+            self._raw = _norm_raw(self.raw_json)
+        return self._raw
+
+    @property
+    def values(self) -> dict[str, str]:
+        """The content as comparable text (for fuzzy matching)."""
+        if self._values is None:
+            self._values = {k: t for k, v in self.shown.items() if (t := _norm(v)) is not None}
+        return self._values
+
+    @property
+    def measures(self) -> frozenset[str]:
+        """Fields whose value is a number."""
+        if self._measures is None:
+            if self.basis == "fields":
+                self._measures = frozenset(k for k, v in self.shown.items()
+                                           if type(v) is int or type(v) is float)
+            else:
+                self._measures = frozenset(k for k, v in self.values.items()
+                                           if _is_number_text(v))
+        return self._measures
+
+    def record(self) -> dict:
+        rid, tid, ri, src, sha, page, bbox, link = self.prov
+        return {"record_id": rid, "table": self.table, "source_file": src,
+                "source_sha256": sha, "page": page,
+                "bbox": json.loads(bbox) if bbox else None, "source_link": link,
+                "table_id": tid, "row_index": ri}
+
+    def position(self) -> tuple:
+        return (self.prov[3] or "", _table_index(self.prov[1]),
+                self.prov[2] if self.prov[2] is not None else -1, self.prov[0] or "")
+
+
+@dataclass
+class Change:
+    field: str
+    old: object
+    new: object
+
+    def text(self) -> str:
+        return f"{self.field}: {_show(self.old)} -> {_show(self.new)}"
+
+
+@dataclass
+class Entry:
+    """One row's fate: unchanged, changed (both sides), removed (A only) or added (B only)."""
+
+    status: str
+    profile: str
+    kind: str
+    table_a: str | None
+    table_b: str | None
+    a: dict | None  # record_id, source_file, source_sha256, page, bbox, source_link, ...
+    b: dict | None
+    changes: list[Change] = field(default_factory=list)
+    similarity: float | None = None
+
+    def to_dict(self) -> dict:
+        return {"status": self.status, "profile": self.profile, "kind": self.kind,
+                "table_a": self.table_a, "table_b": self.table_b,
+                "changes": [{"field": c.field, "old": c.old, "new": c.new}
+                            for c in self.changes],
+                "similarity": self.similarity, "a": self.a, "b": self.b}
+
+
+@dataclass
+class Diff:
+    a: str
+    b: str
+    changed: list[Entry] = field(default_factory=list)
+    added: list[Entry] = field(default_factory=list)
+    removed: list[Entry] = field(default_factory=list)
+    # matched rows with equal content, kept as pairs: entries are made when first asked for
+    _same: list[tuple[_Item, _Item, float]] = field(default_factory=list, repr=False)
+    _unchanged: list[Entry] | None = field(default=None, repr=False)
+
+    @property
+    def unchanged(self) -> list[Entry]:
+        if self._unchanged is None:
+            self._unchanged = [_entry("unchanged", x, y, [], sim) for x, y, sim in self._same]
+        return self._unchanged
+
+    def counts(self) -> dict[str, int]:
+        return {"changed": len(self.changed), "removed": len(self.removed),
+                "added": len(self.added), "unchanged": len(self._same)}
+
+    def counts_by_kind(self) -> dict[str, dict[str, int]]:
+        """{"rows:ddor/jurisdiction_counts": {"changed": 1, ...}, ...} (table of side B, or A)."""
+        out: dict[str, Counter] = defaultdict(Counter)
+        for status, items in (("changed", self.changed), ("removed", self.removed),
+                              ("added", self.added)):
+            for e in items:
+                out[f"{e.table_b or e.table_a}:{e.profile}/{e.kind}"][status] += 1
+        for _, y, _ in self._same:
+            out[f"{y.table}:{y.profile}/{y.kind}"]["unchanged"] += 1
+        return {k: {s: v[s] for s in STATUSES} for k, v in sorted(out.items())}
+
+    def differences(self) -> Iterator[Entry]:
+        """Changed, removed, then added entries, each in source order."""
+        yield from self.changed
+        yield from self.removed
+        yield from self.added
+
+
+# --- reading a store ---------------------------------------------------------------------
+
+
+def _db_path(p: Path) -> Path:
+    p = Path(p)
+    db = p / "foia.sqlite" if p.is_dir() else p
+    if not db.exists():
+        raise FileNotFoundError(f"no store at {db}")
+    return db
+
+
+def _norm(v: object) -> str | None:
+    """Comparable text of a stored value; None for an empty one."""
+    if type(v) is str:
+        t = v.strip()
+        if "  " in t or "\n" in t or "\t" in t or "\r" in t:
+            t = " ".join(t.split())
+        return t or None
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        if math.isfinite(v) and v == int(v):
+            return str(int(v))
+        return repr(round(v, 6))
+    if isinstance(v, (list, tuple)):
+        v = ";".join(str(x) for x in v)
+    elif isinstance(v, dict):
+        v = json.dumps(v, sort_keys=True, default=str)
+    s = " ".join(str(v).split())
+    return s or None
+
+
+def _is_number_text(s: str) -> bool:
+    t = s.replace(",", "").strip()
+    if t.startswith("-"):
+        t = t[1:]
+    return t.replace(".", "", 1).isdigit()
+
+
+def _table_index(table_id: str | None) -> int:
+    try:
+        return int((table_id or "").rsplit("-t", 1)[1])
+    except (IndexError, ValueError):
+        return 0
+
+
+def _norm_raw(raw_json: str | None) -> dict[str, str]:
+    raw = json.loads(raw_json) if raw_json else {}
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k): t for k, v in raw.items() if (t := _norm(v)) is not None}
+
+
+def _items(conn: sqlite3.Connection, table: str) -> list[_Item]:
+    prov = "record_id, table_id, row_index, source_file, source_sha256, page, bbox, source_link"
+    drop = ", ".join(f"'$.{f}'" for f in sorted(VOLATILE_FIELDS))
+    if table == "rows":
+        fkey = f"CASE WHEN json_valid(fields) THEN json_remove(fields, {drop}) ELSE fields END"
+        sql = (f"SELECT profile, kind, is_total, redactions, fields, raw, NULL, {fkey}, {prov} "
+               "FROM rows")
+    else:
+        sql = f"SELECT profile, kind, NULL, NULL, NULL, raw, reasons, NULL, {prov} FROM rejects"
+    out = [_Item(table, r) for r in conn.execute(sql)]
+    out.sort(key=_Item.position)
+    for n, it in enumerate(out):
+        it.order = n
+    return out
+
+
+def _load(path: Path, include_rejects: bool) -> list[_Item]:
+    db = _db_path(path)
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        items = _items(conn, "rows")
+        if include_rejects:
+            rejects = _items(conn, "rejects")
+            for it in rejects:
+                it.order += len(items)
+            items += rejects
+        return items
+    finally:
+        conn.close()
+
+
+# --- matching ----------------------------------------------------------------------------
+
+
+def _min_equal(n: int) -> int:
+    """Equal fields two rows with n fields (on either side) need to be paired: all but
+    a quarter of them, or all but one; and always at least one."""
+    return max(1, n - max(1, int(MAX_DIFFERENT_SHARE * n)))
+
+
+def _similar(a: dict[str, str], b: dict[str, str], measures: frozenset[str],
+             equal: int | None = None) -> tuple[float, float] | None:
+    """(similarity, share of equal fields) if a and b pass the pairing rule, else None."""
+    keys = sorted(a.keys() | b.keys())  # a fixed order: the same sums on every run
+    if equal is None:
+        equal = sum(1 for k in keys if a.get(k) == b.get(k))
+    if equal < _min_equal(len(keys)):
+        return None
+    share = equal / len(keys)
+    texts = [k for k in keys if k not in measures]
+    if texts:
+        sim = sum(1.0 if a.get(k) == b.get(k) else ratio(a.get(k) or "", b.get(k) or "") / 100
+                  for k in texts) / len(texts)
+    else:
+        sim = share
+    return (sim, share) if sim >= MIN_SIMILARITY else None
+
+
+def _fuzzy_pairs(left: list[_Item], right: list[_Item], view
+                 ) -> list[tuple[_Item, _Item, float]]:
+    """Greedy one-to-one pairs of similar items; `view(item)` gives (values, measures)."""
+    if not left or not right:
+        return []
+    lv = [view(i) for i in left]
+    rv = [view(i) for i in right]
+    ltok = [frozenset(v.items()) for v, _ in lv]
+    rtok = [frozenset(v.items()) for v, _ in rv]
+    freq: Counter = Counter()
+    for toks in ltok + rtok:
+        freq.update(toks)
+
+    def prefix(vals: dict[str, str]) -> list[tuple[str, str]]:
+        toks = sorted(vals.items(), key=lambda t: (freq[t], t))
+        return toks[:len(toks) - _min_equal(len(toks)) + 1]
+
+    index: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for j, (vals, _) in enumerate(rv):
+        for tok in prefix(vals):
+            index[tok].append(j)
+    scored = []
+    for i, (vals, meas) in enumerate(lv):
+        if not vals:
+            continue
+        seen: set[int] = set()
+        tok_i = ltok[i]
+        need = _min_equal(len(vals))  # a lower bound (the union has at least len(vals))
+        for tok in prefix(vals):
+            for j in index.get(tok, ()):
+                if j in seen:
+                    continue
+                seen.add(j)
+                equal = len(tok_i & rtok[j])  # cheap test first: enough equal fields?
+                if equal >= need and (got := _similar(vals, rv[j][0], meas | rv[j][1], equal)):
+                    scored.append((-got[0], -got[1], left[i].order, right[j].order, i, j,
+                                   got[0]))
+                if len(seen) >= MAX_CANDIDATES:
+                    break
+            else:
+                continue
+            break
+    scored.sort()
+    used_l: set[int] = set()
+    used_r: set[int] = set()
+    out = []
+    for *_, i, j, sim in scored:
+        if i in used_l or j in used_r:
+            continue
+        used_l.add(i)
+        used_r.add(j)
+        out.append((left[i], right[j], sim))
+    return out
+
+
+def _field_view(it: _Item) -> tuple[dict[str, str], frozenset[str]]:
+    return it.values, it.measures
+
+
+def _raw_view(it: _Item) -> tuple[dict[str, str], frozenset[str]]:
+    return it.raw, frozenset(k for k, v in it.raw.items() if _is_number_text(v))
+
+
+def _changes(a: _Item, b: _Item) -> list[Change]:
+    out = []
+    if a.table != b.table:
+        out.append(Change("_table", a.table, b.table))
+    if a.basis == b.basis and a.table == b.table:
+        olds, news = a.shown, b.shown
+    else:  # a reject against a row: compare what both have, the raw cells
+        olds, news = a.raw, b.raw
+    for k in list(olds) + [k for k in news if k not in olds]:
+        if _norm(olds.get(k)) != _norm(news.get(k)):
+            out.append(Change(k, olds.get(k), news.get(k)))
+    if (a.reasons or None) != (b.reasons or None):
+        out.append(Change("reasons", a.reasons, b.reasons))
+    return out
+
+
+def _entry(status: str, a: _Item | None, b: _Item | None, changes: list[Change] | None = None,
+           similarity: float | None = None) -> Entry:
+    ref = a or b
+    assert ref is not None
+
+    def side(it: _Item | None) -> dict | None:
+        if it is None:
+            return None
+        out = it.record()
+        out["values"] = it.shown
+        if it.reasons:
+            out["reasons"] = it.reasons
+        return out
+
+    return Entry(status, ref.profile, ref.kind, a.table if a else None, b.table if b else None,
+                 side(a), side(b), changes or [],
+                 round(similarity, 4) if similarity is not None else None)
+
+
+def diff_stores(a: Path, b: Path, *, include_rejects: bool = True) -> Diff:
+    """Rows (and rejects) of store A against store B: output folders or .sqlite files."""
+    left, right = _load(Path(a), include_rejects), _load(Path(b), include_rejects)
+    out = Diff(str(a), str(b))
+    free_l = set(range(len(left)))
+    free_r = set(range(len(right)))
+
+    def take(i: int, j: int) -> None:
+        free_l.discard(i)
+        free_r.discard(j)
+
+    # 1. exact content, same table (a multiset: the nth equal row of A to the nth of B).
+    # First on the stored texts (no parsing: a re-issued release is mostly this), then on
+    # the parsed content of what is left (same fields, other raw text or field order).
+    for keyed in (lambda it: it.fast, lambda it: it.key):
+        by_key: dict[tuple, list[int]] = defaultdict(list)
+        for j in sorted(free_r):
+            by_key[keyed(right[j])].append(j)
+        cursor: Counter = Counter()
+        for i in sorted(free_l):
+            k = keyed(left[i])
+            js = by_key.get(k)
+            if js and cursor[k] < len(js):
+                j = js[cursor[k]]
+                cursor[k] += 1
+                take(i, j)
+                x, y = left[i], right[j]
+                if x.reasons != y.reasons:  # equal rejects, other reasons
+                    out.changed.append(_entry("changed", x, y, _changes(x, y), 1.0))
+                else:
+                    out._same.append((x, y, 1.0))
+
+    # 2. a reject on one side, a row on the other, the same raw cells
+    def raw_key(it: _Item) -> tuple:
+        return (it.profile, it.kind, tuple(sorted(it.raw.items())))
+
+    for want_l, want_r in (("rejects", "rows"), ("rows", "rejects")):
+        pool: dict[tuple, list[int]] = defaultdict(list)
+        for j in sorted(free_r):
+            if right[j].table == want_r and right[j].raw:
+                pool[raw_key(right[j])].append(j)
+        for i in sorted(free_l):
+            if left[i].table != want_l or not left[i].raw:
+                continue
+            js = pool.get(raw_key(left[i]))
+            if js:
+                j = js.pop(0)
+                take(i, j)
+                out.changed.append(_entry("changed", left[i], right[j],
+                                          _changes(left[i], right[j]), 1.0))
+
+    # 3. similar content, same table, same (profile, kind, total flag, basis)
+    def buckets(items: list[_Item], free: set[int], key) -> dict[tuple, list[_Item]]:
+        got: dict[tuple, list[_Item]] = defaultdict(list)
+        for n in sorted(free):
+            got[key(items[n])].append(items[n])
+        return got
+
+    def same(it: _Item) -> tuple:
+        return (it.table, it.profile, it.kind, it.is_total, it.basis)
+
+    bl, br = buckets(left, free_l, same), buckets(right, free_r, same)
+    pos_l = {id(it): n for n, it in enumerate(left)}
+    pos_r = {id(it): n for n, it in enumerate(right)}
+    for k in sorted(bl.keys() & br.keys(), key=repr):
+        view = _field_view if k[4] == "fields" else _raw_view
+        for x, y, sim in _fuzzy_pairs(bl[k], br[k], view):
+            take(pos_l[id(x)], pos_r[id(y)])
+            changes = _changes(x, y)  # none: equal once spaces are collapsed
+            if changes:
+                out.changed.append(_entry("changed", x, y, changes, sim))
+            else:
+                out._same.append((x, y, sim))
+
+    # 4. similar raw cells, a reject against a row
+    if include_rejects:
+        def kind_of(it: _Item) -> tuple:
+            return (it.profile, it.kind)
+
+        for want_l, want_r in (("rejects", "rows"), ("rows", "rejects")):
+            bl = buckets(left, {n for n in free_l if left[n].table == want_l}, kind_of)
+            br = buckets(right, {n for n in free_r if right[n].table == want_r}, kind_of)
+            for k in sorted(bl.keys() & br.keys()):
+                for x, y, sim in _fuzzy_pairs(bl[k], br[k], _raw_view):
+                    take(pos_l[id(x)], pos_r[id(y)])
+                    out.changed.append(_entry("changed", x, y, _changes(x, y), sim))
+
+    out.removed = [_entry("removed", left[i], None) for i in sorted(free_l)]
+    out.added = [_entry("added", None, right[j]) for j in sorted(free_r)]
+    order = {id(e): n for n, e in enumerate(out.changed)}
+    out.changed.sort(key=lambda e: (_pos(e.a), _pos(e.b), order[id(e)]))
+    return out
+
+
+def _pos(side: dict | None) -> tuple:
+    if side is None:
+        return ("",)
+    return (side["table"], side["source_file"] or "", _table_index(side["table_id"]),
+            side["row_index"] if side["row_index"] is not None else -1)
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _show(v: object) -> str:
+    if v is None:
+        return "(none)"
+    return v if isinstance(v, str) else json.dumps(v, default=str)
+
+
+CSV_COLUMNS = ["status", "profile", "kind", "table_a", "table_b", "changes", "similarity",
+               "a_record_id", "a_source_file", "a_page", "a_bbox", "a_source_link",
+               "b_record_id", "b_source_file", "b_page", "b_bbox", "b_source_link", "values"]
+
+
+def _csv_row(e: Entry) -> list:
+    def side(s: dict | None) -> list:
+        if s is None:
+            return ["", "", "", "", ""]
+        return [s["record_id"], s["source_file"], s["page"],
+                json.dumps(s["bbox"]) if s["bbox"] is not None else "", s["source_link"]]
+
+    shown = (e.b or e.a or {}).get("values", {})
+    return [e.status, e.profile, e.kind, e.table_a or "", e.table_b or "",
+            "; ".join(c.text() for c in e.changes),
+            "" if e.similarity is None else e.similarity,
+            *side(e.a), *side(e.b), json.dumps(shown, ensure_ascii=False, default=str)]
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_diff(diff: Diff, folder: Path, *, include_unchanged: bool = False) -> list[Path]:
+    """`diff.json` (counts and every entry) and `diff.csv` (one line per entry) in `folder`,
+    each written to a temp file and renamed, so a reader never sees half a file.
+
+    Unchanged rows are counted, and listed only with `include_unchanged`.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    entries: Iterable[Entry] = list(diff.differences())
+    if include_unchanged:
+        entries = [*entries, *diff.unchanged]
+    doc = {"a": diff.a, "b": diff.b, "counts": diff.counts(),
+           "counts_by_kind": diff.counts_by_kind(),
+           "rule": {"volatile_fields": sorted(VOLATILE_FIELDS),
+                    "max_different_share": MAX_DIFFERENT_SHARE, "min_similarity": MIN_SIMILARITY},
+           "entries": [e.to_dict() for e in entries]}
+    json_path, csv_path = folder / "diff.json", folder / "diff.csv"
+    _write_atomic(json_path, json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for e in entries:
+        w.writerow(_csv_row(e))
+    _write_atomic(csv_path, buf.getvalue())
+    return [json_path, csv_path]
