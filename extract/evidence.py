@@ -78,17 +78,18 @@ def cross_rate(table: Table, layout: PageLayout) -> float:
     if not layout.vrules:
         return 0.0
     tol = CUT_TOLERANCE_EM * layout.char_size
-    cells = crossed = 0
-    for r in table.rows:
-        for c in r.cells:
-            if not c.text or c.bbox is None:
-                continue
-            cells += 1
-            x0, top, x1, bottom = c.bbox
-            cy = (top + bottom) / 2
-            if any(x0 + tol < v.x < x1 - tol and v.top <= cy <= v.bottom for v in layout.vrules):
-                crossed += 1
-    return crossed / cells if cells else 0.0
+    boxes = _filled_boxes(table)
+    crossed = 0
+    for x0, top, x1, bottom in boxes:
+        cy = (top + bottom) / 2
+        if any(x0 + tol < v.x < x1 - tol and v.top <= cy <= v.bottom for v in layout.vrules):
+            crossed += 1
+    return crossed / len(boxes) if boxes else 0.0
+
+
+def _filled_boxes(table: Table) -> list:
+    """Boxes of the table's cells that hold text (the ones the rates judge)."""
+    return [c.bbox for r in table.rows for c in r.cells if c.text and c.bbox is not None]
 
 
 def stack_rate(table: Table, words: list[Word], char_size: float) -> float:
@@ -102,25 +103,21 @@ def stack_rate(table: Table, words: list[Word], char_size: float) -> float:
         return 0.0
     numeric.sort(key=lambda w: w.top)
     tops = [w.top for w in numeric]
-    cells = stacked = 0
-    for r in table.rows:
-        for c in r.cells:
-            if not c.text or c.bbox is None:
-                continue
-            cells += 1
-            x0, top, x1, bottom = c.bbox
-            lines: list[float] = []
-            for w in numeric[bisect_right(tops, top - char_size):]:
-                if w.top > bottom:
+    boxes = _filled_boxes(table)
+    stacked = 0
+    for x0, top, x1, bottom in boxes:
+        lines: list[float] = []
+        for w in numeric[bisect_right(tops, top - char_size):]:
+            if w.top > bottom:
+                break
+            cx, cy = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
+            if x0 <= cx <= x1 and top <= cy <= bottom and all(
+                    abs(cy - y) > 0.6 * char_size for y in lines):
+                lines.append(cy)
+                if len(lines) >= 2:
+                    stacked += 1
                     break
-                cx, cy = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
-                if x0 <= cx <= x1 and top <= cy <= bottom and all(
-                        abs(cy - y) > 0.6 * char_size for y in lines):
-                    lines.append(cy)
-                    if len(lines) >= 2:
-                        stacked += 1
-                        break
-    return stacked / cells if cells else 0.0
+    return stacked / len(boxes) if boxes else 0.0
 
 
 def evidence_factor(table: Table, layout: PageLayout) -> float:

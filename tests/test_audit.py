@@ -108,16 +108,24 @@ def test_audit_of_a_zip_member_row(sample_db, tmp_path):
     _assert_crop_shows(audit_png(sample_db, record, tmp_path / "z.png"), record)
 
 
-def test_audit_of_an_image_file_row(tmp_path):
+def _one_file_store(tmp_path, make) -> sqlite3.Connection:
+    """The store of a run on a dump of one file, which `make(dump_folder)` writes."""
     from foia.pipeline import run_dump
-    from tests.conftest import FIXTURES
 
     dump = tmp_path / "dump"
     dump.mkdir()
-    shutil.copy(FIXTURES / "scans" / "scan-page.png", dump / "scan-page.png")
+    make(dump)
     run_dump(dump, tmp_path / "out", workers=1)
     conn = sqlite3.connect(tmp_path / "out" / "foia.sqlite")
     conn.row_factory = sqlite3.Row
+    return conn
+
+
+def test_audit_of_an_image_file_row(tmp_path):
+    from tests.conftest import FIXTURES
+
+    conn = _one_file_store(tmp_path, lambda dump: shutil.copy(
+        FIXTURES / "scans" / "scan-page.png", dump / "scan-page.png"))
     rid = conn.execute("SELECT record_id FROM rows WHERE kind != 'total' "
                        "ORDER BY row_index LIMIT 1 OFFSET 2").fetchone()[0]
     record = load_record(conn, rid)
@@ -128,22 +136,18 @@ def test_audit_of_a_page_with_a_cropbox(tmp_path):
     """pdfplumber's boxes start at the MediaBox; the image must too, not at the CropBox."""
     from reportlab.pdfgen import canvas
 
-    from foia.pipeline import run_dump
+    def make(dump):
+        c = canvas.Canvas(str(dump / "cropped.pdf"), pagesize=(612, 792))
+        c.setCropBox((60, 60, 560, 740))
+        c.setFont("Helvetica", 11)
+        rows = [("County", "State", "Declined Detainers"), ("Cook", "IL", "25"),
+                ("Travis County", "TX", "39"), ("Hennepin", "MN", "27"), ("Total", "", "91")]
+        for i, row in enumerate(rows):
+            for j, text in enumerate(row):
+                c.drawString(100 + 150 * j, 600 - 22 * i, text)
+        c.save()
 
-    dump = tmp_path / "dump"
-    dump.mkdir()
-    c = canvas.Canvas(str(dump / "cropped.pdf"), pagesize=(612, 792))
-    c.setCropBox((60, 60, 560, 740))
-    c.setFont("Helvetica", 11)
-    rows = [("County", "State", "Declined Detainers"), ("Cook", "IL", "25"),
-            ("Travis County", "TX", "39"), ("Hennepin", "MN", "27"), ("Total", "", "91")]
-    for i, row in enumerate(rows):
-        for j, text in enumerate(row):
-            c.drawString(100 + 150 * j, 600 - 22 * i, text)
-    c.save()
-    run_dump(dump, tmp_path / "out", workers=1)
-    conn = sqlite3.connect(tmp_path / "out" / "foia.sqlite")
-    conn.row_factory = sqlite3.Row
+    conn = _one_file_store(tmp_path, make)
     rid = conn.execute("SELECT record_id FROM rows WHERE jurisdiction_raw = 'Travis County'"
                        ).fetchone()[0]
     record = load_record(conn, rid)
