@@ -197,7 +197,7 @@ def _tables_by_page(path: str, rel_path: str, layouts: list[PageLayout], plumber
             if lay.number in best]
 
 
-def _read_page(pdf, path: str, i: int, decision: RouteDecision, cfg: ExtractSettings,
+def _read_page(page, path: str, i: int, decision: RouteDecision, cfg: ExtractSettings,
                pool: WorkPool | None, layouts: list[PageLayout], plumber_pages: dict,
                ocr_pages: set[int]) -> PageResult:
     """One page's result and layout by its route (OCR from the pool or here, or its text
@@ -208,7 +208,6 @@ def _read_page(pdf, path: str, i: int, decision: RouteDecision, cfg: ExtractSett
         if not cfg.ocr:
             res.status, res.error = "pending_ocr", decision.reason
             return res
-        page = pdf.pages[i - 1]
         try:
             key = ("pdf", path, i)
             layout, conf = (pool.result(key) if pool is not None and pool.has(key)
@@ -227,7 +226,6 @@ def _read_page(pdf, path: str, i: int, decision: RouteDecision, cfg: ExtractSett
         res.status = "empty"
         return res
     try:
-        page = pdf.pages[i - 1]
         # pdfplumber's own table finder must not see what the page hides either
         page = visible_page(page)
         layout = read_page_layout(page, i, visible=True)
@@ -269,13 +267,15 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
     for first in range(0, len(routes), WINDOW_PAGES):
         # The file is opened again for each window: pdfminer caches every object it parses
         # for as long as the document is open, which on a long PDF is what fills memory.
-        with pdfplumber.open(path) as pdf:
-            window = list(enumerate(routes[first:first + WINDOW_PAGES], start=first + 1))
+        window = list(enumerate(routes[first:first + WINDOW_PAGES], start=first + 1))
+        # only this window's pages: `pdf.pages` would otherwise build every page of the file
+        with pdfplumber.open(path, pages=[i for i, _ in window]) as pdf:
             layouts: list[PageLayout] = []
             plumber_pages: dict = {}
             ocr_pages: set[int] = set()
+            by_number = dict(zip((i for i, _ in window), pdf.pages))
             for i, decision in window:
-                results[i] = _read_page(pdf, path, i, decision, cfg, pool, layouts,
+                results[i] = _read_page(by_number[i], path, i, decision, cfg, pool, layouts,
                                         plumber_pages, ocr_pages)
             # Running heads and footers repeat across pages: the window is judged with the
             # pages just before it, so its first pages get the same evidence as the rest.
@@ -288,7 +288,7 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
             # page by page, and finished pages go to the sink (the store) without their
             # words and text once it has them.
             for i, _ in window:
-                pdf.pages[i - 1].close()
+                by_number[i].close()
                 if sink is not None:
                     sink(results[i])
                     results[i].words, results[i].text = [], ""

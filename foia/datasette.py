@@ -154,6 +154,17 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "run_id": "Run", "source_file": "Path in the dump", "sha256": "Document",
         "page": "Page", "stage": "Pipeline stage", "message": "What went wrong",
     }),
+    "page_hashes": ("One row per page of a PDF or image: its perceptual hash (foia/pagehash.py).", {
+        "sha256": "Document", "page": "Page (1-based)",
+        "phash": "64-bit DCT perceptual hash of the page image, hex",
+    }),
+    "near_duplicates": ("Pairs of pages in two documents that look the same (re-released or "
+                        "re-scanned), found on every run.", {
+        "sha256_a": "First document", "page_a": "Its page", "source_file_a": "Its path",
+        "sha256_b": "Second document", "page_b": "Its page", "source_file_b": "Its path",
+        "distance": "Hamming distance between the two page hashes (bits, 0-64)",
+        "text_similarity": "Share of words the two pages have in common (when both have text)",
+    }),
 }
 HIDDEN_PREFIX = "pages_fts_"  # FTS5 shadow tables: storage internals, never read directly
 FACETS = {"rows": ["state", "profile", "kind"], "rejects": ["reasons"],

@@ -206,11 +206,11 @@ def write_table(conn: sqlite3.Connection, sha256: str, index: int, t: Table) -> 
         (tid, sha256, index, t.page, json.dumps(t.pages), t.sheet, t.engine, t.score, t.ncols,
          len(t.rows), json.dumps(list(t.header)), _bbox(t.bbox), None, None),
     )
-    conn.executemany(
+    conn.executemany(  # a generator: a long table's cells are not all built at once
         "INSERT INTO cells VALUES (?,?,?,?,?,?,?,?,?,?)",
-        [(tid, ri, ci, r.kind, r.page, r.sheet_row, c.text, _bbox(c.bbox), c.confidence,
+        ((tid, ri, ci, r.kind, r.page, r.sheet_row, c.text, _bbox(c.bbox), c.confidence,
           c.redaction)
-         for ri, r in enumerate(t.rows) for ci, c in enumerate(r.cells)],
+         for ri, r in enumerate(t.rows) for ci, c in enumerate(r.cells)),
     )
 
 
