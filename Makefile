@@ -35,6 +35,7 @@ bench: setup
 	$(PY) bench/ocr.py
 	$(PY) bench/normalize.py
 	$(PY) bench/review.py
+	$(PY) bench/scale.py
 
 lint: setup
 	$(VENV)/bin/ruff check .
