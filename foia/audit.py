@@ -14,9 +14,8 @@ from pathlib import Path
 
 from foia.render import SourceDoc, crop_around, draw_boxes, save_png
 from foia.sources import source_bytes
+from foia.store import PROVENANCE_COLUMNS
 
-PROVENANCE = ("source_file", "source_sha256", "page", "pages", "bbox", "method", "confidence",
-              "source_link")
 AUDIT_SCALE = 2.0  # 144 dpi: small type stays legible in the crop
 CONTEXT_PT = 24.0  # a third of an inch around the row: the rows above and below show
 
@@ -50,7 +49,7 @@ class Record:
                 "fields": json.loads(d["fields"]) if d.get("fields") else None,
                 "reasons": d.get("reasons"), "detail": d.get("detail"),
                 "raw": json.loads(d["raw"]) if d.get("raw") else None,
-                "cells": self.cells, "provenance": {k: d.get(k) for k in PROVENANCE}}
+                "cells": self.cells, "provenance": {k: d.get(k) for k in PROVENANCE_COLUMNS}}
 
 
 def load_record(conn: sqlite3.Connection, record_id: str) -> Record:
