@@ -1,20 +1,21 @@
 """Document-level assembly: page furniture out, tables stitched across pages.
 
 Named steps: `strip_furniture` (banners, Bates numbers, "Page N of M" recognised by position and
-repetition across pages) → per-page tables → `stitch_tables` (a table continuing on the next page,
-its repeated header dropped).
+repetition across pages) → per-page tables → `Stitcher` (a table continuing on the next page,
+its repeated header dropped; parts handed on as they are read) or `stitch_tables` (whole).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from rapidfuzz import fuzz
 
 from extract.lines import group_lines
-from extract.model import Table
+from extract.model import Table, TableRow
 from extract.page_layout import PageLayout
 
 # Share of the page height at the top and bottom where running heads and footers live.
@@ -89,19 +90,119 @@ def _header_key(table: Table) -> str:
     return " | ".join(h.lower() for h in table.header)
 
 
-def _continues(prev: Table, nxt: Table, prev_height: float) -> bool:
-    """Whether `nxt` (first table on a page) continues `prev` (last table on the page before)."""
-    if nxt.page != prev.pages[-1] + 1 or nxt.ncols != prev.ncols:
+@dataclass
+class TableChain:
+    """A table being stitched across pages: what continuation needs to know of it, without its
+    rows (they go on to the caller part by part, so a table of 2,000 pages is never held)."""
+
+    index: int  # position among the document's tables
+    head: Table  # the first part: its header, bbox, page and sheet are the table's
+    last: Table  # the part added last: a continuation is judged against its bottom
+    last_height: float  # height of the page the last part ends on
+    pages: set[int] = field(default_factory=set)
+    engine: str = ""
+    score: float = 0.0
+    ncols: int = 0
+    nrows: int = 0
+    has_total: bool = False
+
+    @classmethod
+    def start(cls, index: int, table: Table, height: float) -> TableChain:
+        chain = cls(index, table, table, height, engine=table.engine, score=table.score)
+        chain._count(table.rows)
+        return chain
+
+    def _count(self, rows: tuple[TableRow, ...]) -> None:
+        for r in rows:
+            self.pages.update(r.pages or (r.page,))
+            self.ncols = max(self.ncols, len(r.cells))
+            self.has_total = self.has_total or r.kind == "total"
+        self.nrows += len(rows)
+
+    @property
+    def last_page(self) -> int:
+        return max(self.pages) if self.pages else self.head.page
+
+    def extend(self, table: Table, height: float) -> tuple[TableRow, ...]:
+        """Take `table` as the next part; returns the rows it adds (its header dropped)."""
+        body = tuple(r for r in table.rows if r.kind != "header")
+        self.score = round(min(self.score, table.score), 4)
+        if table.engine != self.engine:
+            self.engine = f"{self.engine}+{table.engine}"
+        self.last, self.last_height = table, height
+        self._count(body)
+        return body
+
+    def table(self, rows: tuple[TableRow, ...] = ()) -> Table:
+        """The stitched table's metadata, with `rows` (all of them, or none for a head)."""
+        return replace(self.head, rows=rows, engine=self.engine, score=self.score)
+
+    def continues_into(self, nxt: Table) -> bool:
+        """Whether `nxt` (the first table on a page) continues this table."""
+        if nxt.page != self.last_page + 1 or nxt.ncols != self.ncols:
+            return False
+        last_rows = self.last.rows
+        if self.has_total or (last_rows and last_rows[-1].kind == "footnote" and not nxt.header):
+            return False
+        if nxt.header and self.head.header:
+            return fuzz.token_sort_ratio(_header_key(self.head), _header_key(nxt)) >= HEADER_MATCH
+        if not nxt.header:
+            # No header on the continuation: the part before must reach the bottom of its page.
+            bbox = self.last.bbox
+            return bbox is not None and bbox[3] > 0.6 * self.last_height
         return False
-    if prev.rows_of("total") or (prev.rows and prev.rows[-1].kind == "footnote"
-                                 and not nxt.header):
-        return False
-    if nxt.header and prev.header:
-        return fuzz.token_sort_ratio(_header_key(prev), _header_key(nxt)) >= HEADER_MATCH
-    if not nxt.header:
-        # No header on the continuation: the first part must reach the bottom of its page.
-        return prev.bbox is not None and prev.bbox[3] > 0.6 * prev_height
-    return False
+
+
+class TableSink(Protocol):
+    """Where stitched tables go as they grow: rows part by part, then the finished table."""
+
+    def table_rows(self, chain: TableChain, rows: tuple[TableRow, ...]) -> None: ...
+
+    def table_done(self, chain: TableChain) -> None: ...
+
+
+class Stitcher:
+    """Stitches a document's tables page by page, handing each part on as soon as it is read.
+
+    Feed pages in order (`add_page`), then `finish`. Only the open table's last part is kept.
+    """
+
+    def __init__(self, sink: TableSink) -> None:
+        self.sink = sink
+        self.open: TableChain | None = None
+        self.count = 0
+
+    def add_page(self, number: int, height: float, tables: list[Table]) -> None:
+        for i, table in enumerate(tables):
+            if i == 0 and self.open is not None and self.open.continues_into(table):
+                self.sink.table_rows(self.open, self.open.extend(table, height))
+                continue
+            self._close()
+            self.open = TableChain.start(self.count, table, height)
+            self.count += 1
+            self.sink.table_rows(self.open, table.rows)
+
+    def _close(self) -> None:
+        if self.open is not None:
+            self.sink.table_done(self.open)
+            self.open = None
+
+    def finish(self) -> None:
+        self._close()
+
+
+class _Collect:
+    """A TableSink that keeps whole tables (short documents, and callers that want a list)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, list[TableRow]] = {}
+        self.tables: list[Table] = []
+
+    def table_rows(self, chain: TableChain, rows: tuple[TableRow, ...]) -> None:
+        self.rows.setdefault(chain.index, []).extend(rows)
+
+    def table_done(self, chain: TableChain) -> None:
+        self.tables.append(chain.table(tuple(self.rows.pop(chain.index))))
 
 
 def stitch_tables(pages: list[tuple[int, float, list[Table]]]) -> list[Table]:
@@ -109,23 +210,9 @@ def stitch_tables(pages: list[tuple[int, float, list[Table]]]) -> list[Table]:
 
     `pages` holds (page number, page height, tables in reading order) per page.
     """
-    out: list[Table] = []
-    heights = {n: h for n, h, _ in pages}
-    for _number, _height, tables in pages:
-        for i, table in enumerate(tables):
-            prev = out[-1] if out else None
-            if i == 0 and prev is not None and _continues(prev, table, heights[prev.pages[-1]]):
-                body = tuple(r for r in table.rows if r.kind != "header")
-                # A footnote under the first part ("continued on next page") stays with it.
-                rows = prev.rows + body
-                out[-1] = replace(
-                    prev,
-                    rows=rows,
-                    score=round(min(prev.score, table.score), 4),
-                    engine=prev.engine if prev.engine == table.engine
-                    else f"{prev.engine}+{table.engine}",
-                )
-                continue
-            out.append(table)
-    return out
-
+    collect = _Collect()
+    stitcher = Stitcher(collect)
+    for number, height, tables in pages:
+        stitcher.add_page(number, height, tables)
+    stitcher.finish()
+    return collect.tables

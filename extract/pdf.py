@@ -11,16 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
+from typing import Protocol
 
 import pdfplumber
 
-from extract.assemble import stitch_tables, strip_furniture
+from extract.assemble import Stitcher, TableChain, TableSink, strip_furniture
 from extract.checkboxes import fill_checkbox_cells
 from extract.engines import camelot_tables, pdfplumber_tables
 from extract.layout_tables import layout_tables
-from extract.model import Cell, DocumentResult, PageResult, Table, Word, union_bbox
+from extract.model import Cell, DocumentResult, PageResult, Table, TableRow, Word, union_bbox
 from extract.ocr import REDACTED_MARK, OcrError, OcrSettings, ocr_page_layout
 from extract.page_layout import PageLayout, read_page_layout, visible_page
 from extract.route import RouteDecision, route_document
@@ -240,18 +240,41 @@ def _read_page(page, path: str, i: int, decision: RouteDecision, cfg: ExtractSet
     return res
 
 
+class DocumentSink(TableSink, Protocol):
+    """Where a long document goes while it is read: each finished page, and its tables part by
+    part (TableSink). The store is one (foia.store.StoreSink)."""
+
+    def page(self, page: PageResult) -> None: ...
+
+
+class _AttachTables:
+    """Without a sink: stitched tables are kept whole on the page they start on."""
+
+    def __init__(self, results: dict[int, PageResult]) -> None:
+        self.results = results
+        self.rows: list[TableRow] = []
+
+    def table_rows(self, chain: TableChain, rows: tuple[TableRow, ...]) -> None:
+        self.rows.extend(rows)
+
+    def table_done(self, chain: TableChain) -> None:
+        self.results[chain.head.page].tables.append(chain.table(tuple(self.rows)))
+        self.rows = []
+
+
 def extract_pdf(path: str, rel_path: str, sha256: str,
                 settings: ExtractSettings | dict | None = None, *,
                 routes: list[RouteDecision] | None = None,
                 pool: WorkPool | None = None,
-                sink: Callable[[PageResult], None] | None = None) -> DocumentResult:
+                sink: DocumentSink | None = None) -> DocumentResult:
     """Extract every page of one PDF; per-page failures are recorded, not raised.
 
     `routes` (from route_document, when the caller routed already) and `pool` (OCR jobs
     queued ahead, see extract.work_pool) only save time: without them the document is routed
-    and OCR'd here. Pages are read in windows of WINDOW_PAGES; with a `sink`, each finished
-    page is handed to it (tables come later, on the returned result, once stitched) and its
-    words and text are not kept, so a 2,000-page document needs no more memory than a short one.
+    and OCR'd here. Pages are read in windows of WINDOW_PAGES. With a `sink`, each finished
+    page is handed to it and its words and text are not kept, and tables go to it part by part
+    as they are stitched (the returned pages hold none): a 2,000-page document needs no more
+    memory than a short one. Without one, the pages come back whole, tables attached.
     """
     cfg = ExtractSettings.resolve(settings)
     doc = DocumentResult(sha256=sha256, path=rel_path, kind="pdf")
@@ -262,7 +285,8 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
             doc.status, doc.error = "error", f"cannot open PDF: {exc}"
             return doc
     results: dict[int, PageResult] = {}
-    per_page: list[tuple[int, float, list[Table]]] = []
+    collect = _AttachTables(results) if sink is None else None
+    stitcher = Stitcher(sink if sink is not None else collect)  # type: ignore[arg-type]
     context: list[PageLayout] = []  # the last pages of the previous window, for furniture
     for first in range(0, len(routes), WINDOW_PAGES):
         # The file is opened again for each window: pdfminer caches every object it parses
@@ -281,8 +305,9 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
             # pages just before it, so its first pages get the same evidence as the rest.
             clean, _ = strip_furniture(context + layouts)
             clean = clean[len(context):]
-            per_page += _tables_by_page(path, rel_path, clean, plumber_pages, results, cfg,
-                                        ocr_pages)
+            for number, height, tables in _tables_by_page(path, rel_path, clean, plumber_pages,
+                                                          results, cfg, ocr_pages):
+                stitcher.add_page(number, height, tables)
             context = layouts[-FURNITURE_CONTEXT:]
             # Memory stays flat on long documents: pdfplumber's parsed objects are dropped
             # page by page, and finished pages go to the sink (the store) without their
@@ -290,11 +315,10 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
             for i, _ in window:
                 by_number[i].close()
                 if sink is not None:
-                    sink(results[i])
+                    sink.page(results[i])
                     results[i].words, results[i].text = [], ""
             plumber_pages.clear()
-    for table in stitch_tables(per_page):
-        results[table.page].tables.append(table)
+    stitcher.finish()
     doc.pages = [results[i] for i in sorted(results)]
     if any(p.status == "error" for p in doc.pages):
         doc.status = "partial"

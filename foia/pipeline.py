@@ -7,6 +7,7 @@ data row ends in `rows` or `rejects`. A bad file is recorded and the run goes on
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import sqlite3
@@ -21,7 +22,7 @@ from pathlib import Path
 from extract.executor import make_executor
 from extract.images import extract_image
 from extract.model import DocumentResult
-from extract.pdf import ExtractSettings, extract_pdf
+from extract.pdf import DocumentSink, ExtractSettings, extract_pdf
 from extract.route import RouteDecision, route_document
 from extract.sheets import read_spreadsheet
 from extract.work_pool import WorkPool
@@ -33,7 +34,7 @@ from normalize.narrative import check_narrative
 from normalize.outcome import DocContext, SourceRef, TableOutcome
 from normalize.period import find_period
 from normalize.profiles import Profile, cached_profile
-from normalize.rows import normalize_table
+from normalize.rows import TableNormalizer
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,10 @@ class RunSummary:
     def add_table(self, outcome: TableOutcome) -> None:
         """Count one normalized table in: rows, totals, rejects by reason, flags, offenses."""
         self.tables += 1
+        self.add_rows(outcome)
+
+    def add_rows(self, outcome: TableOutcome) -> None:
+        """Count rows and rejects in (one table, or one chunk of a long one)."""
         self.rows += sum(1 for r in outcome.rows if not r.is_total)
         self.totals += sum(1 for r in outcome.rows if r.is_total)
         self.rejects += len(outcome.rejects)
@@ -100,6 +105,13 @@ class RunSummary:
         for r in outcome.rows:
             self.flags.update(r.flags)
         self.unmatched_offenses.update(outcome.unmatched_offenses)
+
+    def move_totals(self, moved: list) -> None:
+        """Total rows counted as rows that the Total check then refused."""
+        self.totals -= len(moved)
+        self.rejects += len(moved)
+        for j in moved:
+            self.reject_reasons.update(j.reasons)
 
     def to_dict(self) -> dict:
         return {
@@ -117,7 +129,7 @@ class RunSummary:
 
 def extract_item(item: InventoryItem, settings: ExtractSettings, pool: WorkPool | None = None,
                  routes: list[RouteDecision] | None = None,
-                 sink: Callable | None = None) -> DocumentResult:
+                 sink: DocumentSink | None = None) -> DocumentResult:
     """Extraction of one inventoried file (raises only on bugs; bad input is recorded).
 
     `sink` (PDFs): each page as it is finished, for the store to take it while the rest of a
@@ -148,25 +160,40 @@ def normalize_document(conn: sqlite3.Connection, doc_sha: str, source_file: str,
                        corrections: Corrections | None = None) -> None:
     """Rows, rejects and findings of one stored document (by `run` and `foia normalize`).
 
-    Reads only the store (tables, cells, page text): nothing is re-extracted.
+    Reads only the store (tables, cells, page text): nothing is re-extracted. Each table is
+    read, normalized and written in chunks of store.ROW_CHUNK rows and page text is read when
+    needed, so memory does not grow with the document.
     """
     store.delete_rows(conn, doc_sha)
-    pages = store.page_texts(conn, doc_sha)
-    ctx = DocContext(SourceRef(source_file, doc_sha),
-                     find_period([text for _, text, _ in pages[:2]]),
-                     corrections or Corrections(), {n: text for n, text, _ in pages})
+    first = [text for _, text in itertools.islice(store.page_texts(conn, doc_sha), 2)]
+    ctx = DocContext(SourceRef(source_file, doc_sha), find_period(first),
+                     corrections or Corrections(), store.PageTextLookup(conn, doc_sha))
     facts, findings = [], []
-    for index, table in store.load_tables(conn, doc_sha):
-        outcome = normalize_table(table, index, ctx, profile)
-        kind = outcome.match.kind if outcome.match else "generic"
-        store.write_rows(conn, doc_sha, index, outcome.match.profile if outcome.match else None,
-                         kind, outcome.rows, outcome.rejects)
-        findings += outcome.findings
-        if outcome.facts:
-            facts.append(outcome.facts)
+    for t in store.table_heads(conn, doc_sha):
+        chunks = store.table_rows(conn, t.table_id)
+        chunk = next(chunks, [])
+        norm = TableNormalizer(t.head, t.index, ctx, profile, ncols=t.ncols,
+                               sample=[r for _, r in chunk])
+        match = norm.match
+        profile_name, kind = (match.profile, match.kind) if match else (None, "generic")
         if summary is not None:
-            summary.add_table(outcome)
-    findings += check_narrative(pages, facts, profile)
+            summary.tables += 1
+        while chunk:
+            outcome = norm.feed(chunk)
+            store.write_rows(conn, doc_sha, t.index, profile_name, kind, outcome.rows,
+                             outcome.rejects)
+            if summary is not None:
+                summary.add_rows(outcome)
+            chunk = next(chunks, [])
+        end = norm.finish()
+        store.move_to_rejects(conn, doc_sha, t.index, end.rejects)
+        if summary is not None:
+            summary.move_totals(end.rejects)
+        findings += end.findings
+        if end.facts:
+            facts.append(end.facts)
+    findings += check_narrative(store.page_texts(conn, doc_sha), facts, profile,
+                                words=lambda page: store.page_words(conn, doc_sha, page))
     store.write_findings(conn, doc_sha, source_file, findings)
     if summary is not None:
         summary.findings.update(f"{f.kind}:{f.status}" for f in findings)
@@ -358,8 +385,7 @@ def _process_item(conn, item: InventoryItem, cfg: ExtractSettings, prof: Profile
             if streamed:  # pages go to the store as they are read
                 store.delete_document(conn, item.sha256)
             doc = extract_item(item, cfg, pool, routes, sink=(
-                (lambda page: store.write_page(conn, item.sha256, item.path, page))
-                if streamed else None))
+                store.StoreSink(conn, item.sha256, item.path) if streamed else None))
         summary.extracted += 1
         store.write_document(conn, doc, run_id, item.size, keys[0] or extract_key(cfg),
                              pages_written=streamed)

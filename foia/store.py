@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from extract.assemble import TableChain
 from extract.model import Cell, DocumentResult, PageResult, Provenance, Table, TableRow
 from normalize.narrative import Finding
 from normalize.outcome import RejectOut, RowOut
@@ -153,11 +155,48 @@ def write_findings(conn: sqlite3.Connection, sha256: str, source_file: str,
     )
 
 
-def page_texts(conn: sqlite3.Connection, sha256: str) -> list[tuple[int, str, list]]:
-    """(page, text, word boxes) of a stored document, for checks that read its narrative."""
-    return [(r["page"], r["text"] or "", json.loads(r["words"]) if r["words"] else [])
-            for r in conn.execute("SELECT page, text, words FROM pages WHERE sha256=? "
-                                  "ORDER BY page", (sha256,))]
+def page_texts(conn: sqlite3.Connection, sha256: str) -> Iterator[tuple[int, str]]:
+    """(page, text) of a stored document in page order, one page at a time."""
+    cur = conn.execute("SELECT page, text FROM pages WHERE sha256=? ORDER BY page", (sha256,))
+    for page, text in cur:
+        yield page, text or ""
+
+
+def page_words(conn: sqlite3.Connection, sha256: str, page: int) -> list:
+    """Word boxes ([text, x0, top, x1, bottom]) of one stored page."""
+    row = conn.execute("SELECT words FROM pages WHERE sha256=? AND page=?",
+                       (sha256, page)).fetchone()
+    return json.loads(row[0]) if row and row[0] else []
+
+
+class PageTextLookup(Mapping[int, str]):
+    """A document's page texts, read from the store when asked (profiles' context fields ask
+    for the pages their rows are on) and a few kept: a 2,000-page text is never held."""
+
+    KEEP = 32
+
+    def __init__(self, conn: sqlite3.Connection, sha256: str) -> None:
+        self.conn, self.sha256 = conn, sha256
+        self.kept: dict[int, str] = {}
+        self.numbers = [r[0] for r in conn.execute(
+            "SELECT page FROM pages WHERE sha256=? ORDER BY page", (sha256,))]
+
+    def __getitem__(self, page: int) -> str:
+        if page not in self.kept:
+            row = self.conn.execute("SELECT text FROM pages WHERE sha256=? AND page=?",
+                                    (self.sha256, page)).fetchone()
+            if row is None:
+                raise KeyError(page)
+            if len(self.kept) >= self.KEEP:
+                self.kept.pop(next(iter(self.kept)))
+            self.kept[page] = row[0] or ""
+        return self.kept[page]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.numbers)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
 
 
 def write_document(conn: sqlite3.Connection, doc: DocumentResult, run_id: str, size: int,
@@ -200,37 +239,106 @@ def write_page(conn: sqlite3.Connection, sha256: str, path: str, p: PageResult) 
 
 
 def write_table(conn: sqlite3.Connection, sha256: str, index: int, t: Table) -> None:
-    tid = table_id(sha256, index)
+    """A whole table: its row in `tables` and its cells."""
+    write_table_meta(conn, sha256, index, t, t.pages, t.ncols, len(t.rows))
+    write_cells(conn, table_id(sha256, index), 0, t.rows)
+
+
+def write_table_meta(conn: sqlite3.Connection, sha256: str, index: int, t: Table,
+                     pages: Iterable[int], ncols: int, nrows: int) -> None:
+    """A table's row in `tables` (its cells go separately: a stitched table's as they come)."""
     conn.execute(
         "INSERT INTO tables VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (tid, sha256, index, t.page, json.dumps(t.pages), t.sheet, t.engine, t.score, t.ncols,
-         len(t.rows), json.dumps(list(t.header)), _bbox(t.bbox), None, None),
+        (table_id(sha256, index), sha256, index, t.page, json.dumps(sorted(pages)), t.sheet,
+         t.engine, t.score, ncols, nrows, json.dumps(list(t.header)), _bbox(t.bbox), None,
+         None),
     )
+
+
+def write_cells(conn: sqlite3.Connection, tid: str, first_row: int,
+                rows: Iterable[TableRow]) -> None:
+    """Cells of `rows`, numbered from `first_row` (a stitched table's part goes after the
+    parts before it)."""
     conn.executemany(  # a generator: a long table's cells are not all built at once
         "INSERT INTO cells VALUES (?,?,?,?,?,?,?,?,?,?)",
         ((tid, ri, ci, r.kind, r.page, r.sheet_row, c.text, _bbox(c.bbox), c.confidence,
           c.redaction)
-         for ri, r in enumerate(t.rows) for ci, c in enumerate(r.cells)),
+         for ri, r in enumerate(rows, start=first_row) for ci, c in enumerate(r.cells)),
     )
 
 
-def load_tables(conn: sqlite3.Connection, sha256: str) -> list[tuple[int, Table]]:
-    """Tables of one document rebuilt from the store (so normalize needs no re-extraction)."""
-    out = []
-    for t in conn.execute("SELECT * FROM tables WHERE sha256=? ORDER BY table_index", (sha256,)):
-        rows: dict[int, list] = {}
+class StoreSink:
+    """A long PDF streamed into the store while it is read (extract.pdf.DocumentSink): each
+    page as it is finished, each table's cells part by part, its `tables` row once stitched.
+    The caller deleted the document before and holds the transaction."""
+
+    def __init__(self, conn: sqlite3.Connection, sha256: str, path: str) -> None:
+        self.conn, self.sha256, self.path = conn, sha256, path
+
+    def page(self, page: PageResult) -> None:
+        write_page(self.conn, self.sha256, self.path, page)
+
+    def table_rows(self, chain: TableChain, rows: tuple[TableRow, ...]) -> None:
+        write_cells(self.conn, table_id(self.sha256, chain.index), chain.nrows - len(rows),
+                    rows)
+
+    def table_done(self, chain: TableChain) -> None:
+        write_table_meta(self.conn, self.sha256, chain.index, chain.table(), chain.pages,
+                         chain.ncols, chain.nrows)
+
+
+# Rows of a stored table read at a time by normalization: its memory does not grow with the table.
+ROW_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class StoredTable:
+    """A stored table without its cells: what normalization needs before reading rows."""
+
+    index: int
+    table_id: str
+    head: Table  # header, engine, score, page, bbox, sheet; no rows
+    ncols: int
+    nrows: int
+
+
+def table_heads(conn: sqlite3.Connection, sha256: str) -> list[StoredTable]:
+    """The tables of one document, in order, without their cells."""
+    return [StoredTable(t["table_index"], t["table_id"],
+                        Table((), t["engine"], t["score"], t["page"],
+                              tuple(json.loads(t["bbox"])) if t["bbox"] else None,
+                              tuple(json.loads(t["header"])), t["sheet"]),
+                        t["ncols"] or 0, t["nrows"] or 0)
+            for t in conn.execute("SELECT * FROM tables WHERE sha256=? ORDER BY table_index",
+                                  (sha256,))]
+
+
+def table_rows(conn: sqlite3.Connection, tid: str, chunk: int = ROW_CHUNK
+               ) -> Iterator[list[tuple[int, TableRow]]]:
+    """A stored table's rows rebuilt from its cells, `chunk` rows at a time, in order, each
+    with its row index. Each chunk is one bounded query, so writing between chunks is safe."""
+    last = conn.execute("SELECT MAX(row_index) FROM cells WHERE table_id=?", (tid,)).fetchone()[0]
+    for start in range(0, (last if last is not None else -1) + 1, chunk):
+        rows: dict[int, list[Cell]] = {}
         meta: dict[int, tuple] = {}
-        for c in conn.execute("SELECT * FROM cells WHERE table_id=? ORDER BY row_index, col",
-                              (t["table_id"],)):
-            bbox = tuple(json.loads(c["bbox"])) if c["bbox"] else None
-            rows.setdefault(c["row_index"], []).append(
-                Cell(c["text"], bbox, c["confidence"], c["redaction"]))
-            meta[c["row_index"]] = (c["row_kind"], c["page"], c["sheet_row"])
-        trows = tuple(TableRow(tuple(rows[i]), meta[i][1], meta[i][0], sheet_row=meta[i][2])
-                      for i in sorted(rows))
-        bbox = tuple(json.loads(t["bbox"])) if t["bbox"] else None
-        out.append((t["table_index"], Table(trows, t["engine"], t["score"], t["page"], bbox,
-                                            tuple(json.loads(t["header"])), t["sheet"])))
+        for c in conn.execute("SELECT row_index, row_kind, page, sheet_row, text, bbox, "
+                              "confidence, redaction FROM cells WHERE table_id=? AND "
+                              "row_index >= ? AND row_index < ? ORDER BY row_index, col",
+                              (tid, start, start + chunk)):
+            bbox = tuple(json.loads(c[5])) if c[5] else None
+            rows.setdefault(c[0], []).append(Cell(c[4], bbox, c[6], c[7]))
+            meta[c[0]] = (c[1], c[2], c[3])
+        yield [(i, TableRow(tuple(rows[i]), meta[i][1], meta[i][0], sheet_row=meta[i][2]))
+               for i in sorted(rows)]
+
+
+def load_tables(conn: sqlite3.Connection, sha256: str) -> list[tuple[int, Table]]:
+    """Tables of one document rebuilt whole from the store (for short documents and tests;
+    normalization reads them in chunks: table_heads, table_rows)."""
+    out = []
+    for t in table_heads(conn, sha256):
+        rows = tuple(r for part in table_rows(conn, t.table_id) for _, r in part)
+        out.append((t.index, replace(t.head, rows=rows)))
     return out
 
 
@@ -248,12 +356,26 @@ def write_rows(conn: sqlite3.Connection, sha256: str, index: int, profile: str |
              ";".join(r.flags) or None, json.dumps(r.fields, default=str), json.dumps(r.raw),
              *_prov_values(r.provenance)),
         )
+    _insert_rejects(conn, tid, rejects)
+
+
+def _insert_rejects(conn: sqlite3.Connection, tid: str, rejects: Iterable[RejectOut]) -> None:
     for j in rejects:
         conn.execute(
             "INSERT OR REPLACE INTO rejects VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (j.record_id, tid, j.row_index, j.profile, j.kind, ";".join(j.reasons), j.detail,
              json.dumps(j.raw), *_prov_values(j.provenance)),
         )
+
+
+def move_to_rejects(conn: sqlite3.Connection, sha256: str, index: int,
+                    moved: list[RejectOut]) -> None:
+    """Rows written as accepted that a whole-table check refused after (a Total row that
+    disagrees with the sum of its rows): out of `rows`, into `rejects` with the reason."""
+    if not moved:
+        return
+    conn.executemany("DELETE FROM rows WHERE record_id=?", [(j.record_id,) for j in moved])
+    _insert_rejects(conn, table_id(sha256, index), moved)
 
 
 def _text(v) -> str | None:

@@ -9,6 +9,7 @@ provenances: where the sentence is and where the table is.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from extract.model import BBox, union_bbox
@@ -54,36 +55,48 @@ def _claim_box(words: list, page_text_match: str) -> BBox | None:
     return None
 
 
-def check_narrative(pages: list[tuple[int, str, list]], tables: list[TableFacts],
-                    profile: Profile | None) -> list[Finding]:
-    """Findings for every claim of the profile found in the pages' text."""
+def check_narrative(pages: Iterable[tuple[int, str]], tables: list[TableFacts],
+                    profile: Profile | None,
+                    words: Callable[[int], list] | None = None) -> list[Finding]:
+    """Findings for every claim of the profile found in the pages' text, claim by claim.
+
+    `pages` is read once, page by page (a long document's text is not held); `words` gives a
+    page's word boxes, asked only for a page where a claim is found, to box the sentence.
+    """
     if profile is None or not profile.narrative:
         return []
-    out: list[Finding] = []
+    claims = []
     for claim in profile.narrative:
-        rx = re.compile(claim.pattern, re.IGNORECASE)
         how, _, target = claim.compare.partition(":")
         kind, _, field = target.partition(".")
-        for number, text, words in pages:
-            flat = " ".join(text.split())
+        claims.append((claim, re.compile(claim.pattern, re.IGNORECASE), how, kind, field))
+    found: list[tuple[int, Finding]] = []
+    for number, text in pages:
+        flat = " ".join(text.split())
+        page_words = None
+        for ci, (claim, rx, how, kind, field) in enumerate(claims):
             for m in rx.finditer(flat):
                 stated = int(m.group("n").replace(",", ""))
                 facts = [t for t in tables if t.kind == kind]
-                box = _claim_box(words or [], m.group(0))
+                if page_words is None:
+                    page_words = (words(number) if words else None) or []
+                box = _claim_box(page_words, m.group(0))
                 if not facts:
-                    out.append(Finding("narrative_check", "no_table",
-                                       f"{claim.claim}: text says {stated}; no {kind} table",
-                                       stated, None, number, box, claim=claim.claim))
+                    found.append((ci, Finding(
+                        "narrative_check", "no_table",
+                        f"{claim.claim}: text says {stated}; no {kind} table",
+                        stated, None, number, box, claim=claim.claim)))
                     continue
                 table = facts[0]
                 actual = (table.data_rows if how == "rows"
                           else table.stated_totals.get(field))
                 status = "match" if actual == stated else "mismatch"
                 what = "rows" if how == "rows" else f"its Total row's {field}"
-                out.append(Finding(
+                found.append((ci, Finding(
                     "narrative_check", status,
                     f"{claim.claim}: text on page {number} says {stated}; the {kind} table "
                     f"(page {table.page}) has {actual} ({what})",
                     stated, actual, number, box, table.index, table.page, table.bbox,
-                    claim.claim))
-    return out
+                    claim.claim)))
+    found.sort(key=lambda item: item[0])  # claim by claim, pages in order within (stable)
+    return [f for _, f in found]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from extract.model import Provenance
@@ -60,7 +61,8 @@ class DocContext:
     source: SourceRef
     period: Period | None = None
     corrections: Corrections = field(default_factory=Corrections)
-    page_text: dict[int, str] = field(default_factory=dict)  # for profiles' context fields
+    # page → text, for profiles' context fields (a lazy store lookup on long documents)
+    page_text: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass

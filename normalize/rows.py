@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -26,10 +27,10 @@ from normalize.jurisdictions import Gazetteer
 from normalize.outcome import DocContext, RejectOut, RowOut, SourceRef, TableOutcome
 from normalize.profiles import HeaderMatch, Profile, TableKind, match_table
 from normalize.schema import schema_errors
-from normalize.totals import check_totals, table_facts
+from normalize.totals import TotalsCheck
 
-__all__ = ["DocContext", "RejectOut", "RowOut", "SourceRef", "TableOutcome", "normalize_table",
-           "record_id", "column_names"]
+__all__ = ["DocContext", "RejectOut", "RowOut", "SourceRef", "TableNormalizer", "TableOutcome",
+           "normalize_table", "record_id", "column_names"]
 
 
 def record_id(sha256: str, page: int, table_index: int, row_index: int) -> str:
@@ -47,11 +48,12 @@ def _prefix_hash(sha256: str):
     return hashlib.sha256(sha256.encode())
 
 
-def column_names(table: Table) -> list[str]:
-    """Header texts made unique and never blank (blank → col_N)."""
+def column_names(table: Table, ncols: int | None = None) -> list[str]:
+    """Header texts made unique and never blank (blank → col_N). `ncols` when the table's rows
+    are not all at hand (a long table read in chunks: the store knows its width)."""
     names: list[str] = []
     seen: Counter[str] = Counter()
-    for i in range(table.ncols):
+    for i in range(table.ncols if ncols is None else ncols):
         h = clean_text(table.header[i]) if i < len(table.header) else ""
         h = h or f"col_{i + 1}"
         seen[h] += 1
@@ -64,12 +66,14 @@ LOW_CONFIDENCE = 0.6
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 
 
-def _pivot_year(table: Table, columns: list[int]) -> int | None:
-    """The usual four-digit year of a table's date columns: two-digit years are read next to it.
+# Rows a table's usual year is read from (a few hundred tell it as well as a hundred thousand).
+PIVOT_SAMPLE = 400
 
-    A few hundred rows tell the year as well as a hundred thousand do.
+
+def _pivot_year(rows: Sequence[TableRow], columns: list[int]) -> int | None:
+    """The usual four-digit year of a table's date columns: two-digit years are read next to it.
     """
-    texts = [r.cells[c].text for r in table.rows[:400] for c in columns if c < len(r.cells)]
+    texts = [r.cells[c].text for r in rows[:PIVOT_SAMPLE] for c in columns if c < len(r.cells)]
     years = Counter(_YEAR.findall("\n".join(texts)))
     return int(years.most_common(1)[0][0]) if years else None
 
@@ -125,67 +129,132 @@ class _Draft:
         self.flags += (name,)
 
 
+# Distinct cell readings kept per column and per table before the memo starts again: a long
+# table of unique values would otherwise hold one entry per row.
+MEMO_MAX = 20_000
+
+
+class TableNormalizer:
+    """One table's normalization, fed its rows in chunks (`feed`), then `finish`.
+
+    A table stitched across thousands of pages is never held whole: each chunk's rows and
+    rejects are handed back to be written, and only what spans the table is kept — the header
+    match, the year read from its first rows, per-column memos, and the running sums the Total
+    check needs (normalize.totals.TotalsCheck). Feeding a table in one chunk or in many gives
+    the same rows and rejects.
+    """
+
+    def __init__(self, head: Table, table_index: int, src: SourceRef | DocContext,
+                 profile: Profile | None, ncols: int | None = None,
+                 sample: Sequence[TableRow] = ()) -> None:
+        """`head`: the table (rows optional); `ncols` its width when its rows are not given;
+        `sample`: its first rows, for the year two-digit dates are read next to."""
+        self.ctx = src if isinstance(src, DocContext) else DocContext(src)
+        self.head, self.table_index = head, table_index
+        self.names = column_names(head, ncols)
+        self.method = _method(head)
+        self.match = match_table(list(head.header), profile) if profile and head.header else None
+        self.kind = profile.kind(self.match.kind) if self.match and profile else None
+        self.totals = TotalsCheck(self.match, self.match.kind if self.match else "generic",
+                                  head, table_index)
+        self.plan: list = []
+        self.key_cols: list[int] = []
+        self.jmemo: dict = {}
+        if self.match is None or self.kind is None:
+            return
+        match = self.match
+        pivot = self.ctx.period.end.year if self.ctx.period else None
+        date_cols = [c for c, f in match.columns.items() if match.types.get(f) == "date"]
+        if pivot is None and date_cols:
+            pivot = _pivot_year(sample or head.rows, date_cols)
+        self.plan = _field_plan(match, pivot)
+        self.key_cols = [c for c, f in match.columns.items()
+                         if f in self.kind.required or f in match.types
+                         or f == "jurisdiction_raw"]
+
+    def _drafts(self, rows: Iterable[tuple[int, TableRow]]) -> list[_Draft]:
+        drafts = []
+        src = self.ctx.source
+        for index, row in rows:
+            if row.kind not in ("data", "total"):
+                continue
+            texts = [clean_text(c.text) for c in row.cells]
+            raw = dict(zip(self.names, texts))
+            rid = record_id(src.source_sha256, row.page, self.table_index, index)
+            drafts.append(_Draft(index, row, rid, raw,
+                                 _provenance(row, self.head, src, self.method),
+                                 row.kind == "total", texts))
+        return drafts
+
+    def feed(self, rows: Iterable[tuple[int, TableRow]]) -> TableOutcome:
+        """Rows and rejects of a chunk of (row index in the table, row) pairs, in table order.
+        Total rows that the Total check may still refuse come back as rows; `finish` says."""
+        rows = list(rows)
+        self.totals.see_rows([r for _, r in rows])
+        out = TableOutcome(match=self.match)
+        drafts = self._drafts(rows)
+        match, kind, ctx = self.match, self.kind, self.ctx
+        if match is None or kind is None:
+            for d in drafts:
+                out.rows.append(RowOut(d.rid, self.table_index, d.index, "generic", "generic",
+                                       d.is_total, dict(d.raw), d.raw, d.prov))
+            return out
+        if len(self.jmemo) > MEMO_MAX:
+            self.jmemo.clear()
+        for *_, memo in self.plan:
+            if len(memo) > MEMO_MAX:
+                memo.clear()
+        for d in drafts:
+            _read_fields(d, self.plan)
+            if not d.is_total and d.prov.confidence < LOW_CONFIDENCE:  # cheap gate, cells below
+                _check_confidence(d, self.key_cols, match)
+            if not d.is_total:
+                if kind.jurisdiction:
+                    resolve_jurisdiction(d, kind, ctx, self.jmemo)
+                _check_dates(d, ctx)
+        if kind.offense_field:
+            _tag_offenses([d for d in drafts if not d.is_total], kind.offense_field, out)
+        if kind.context:
+            _context_fields(drafts, kind, ctx)
+        for d in drafts:
+            if kind.sums:
+                _check_sums(d, kind)
+            if not d.is_total:
+                for reason, detail in schema_errors(kind, d.fields):
+                    if reason not in d.reasons:
+                        d.refuse(reason, detail)
+            if d.reasons:
+                out.rejects.append(RejectOut(d.rid, self.table_index, d.index, match.profile,
+                                             match.kind, d.raw, d.prov,
+                                             tuple(dict.fromkeys(d.reasons)),
+                                             "; ".join(d.details)))
+                self.totals.add_reject(d.raw, d.is_total)
+            else:
+                row = RowOut(d.rid, self.table_index, d.index, match.profile, match.kind,
+                             d.is_total, d.fields, d.raw, d.prov, d.redacted, d.codes, d.flags)
+                out.rows.append(row)
+                self.totals.add_row(row)
+        return out
+
+    def finish(self) -> TableOutcome:
+        """What needs the whole table: Total rows that disagree with the rows' sums (in
+        `rejects`; the caller takes them out of the rows it was given), findings, facts."""
+        out = TableOutcome(match=self.match)
+        out.rejects, out.findings = self.totals.finish()
+        out.facts = self.totals.facts()
+        return out
+
+
 def normalize_table(table: Table, table_index: int, src: SourceRef | DocContext,
                     profile: Profile | None) -> TableOutcome:
     """Rows and rejects of one table under a profile (or generic when none claims it)."""
-    ctx = src if isinstance(src, DocContext) else DocContext(src)
-    names = column_names(table)
-    match = match_table(list(table.header), profile) if profile and table.header else None
-    out = TableOutcome(match=match)
-    pivot = ctx.period.end.year if ctx.period else None
-    method = _method(table)
-    drafts = []
-    for index, row in enumerate(table.rows):
-        if row.kind not in ("data", "total"):
-            continue
-        texts = [clean_text(c.text) for c in row.cells]
-        raw = dict(zip(names, texts))
-        rid = record_id(ctx.source.source_sha256, row.page, table_index, index)
-        drafts.append(_Draft(index, row, rid, raw, _provenance(row, table, ctx.source, method),
-                             row.kind == "total", texts))
-    if match is None or profile is None:
-        for d in drafts:
-            out.rows.append(RowOut(d.rid, table_index, d.index, "generic", "generic",
-                                   d.is_total, dict(d.raw), d.raw, d.prov))
-        out.facts = table_facts(table, table_index, "generic", out)
-        return out
-    kind = profile.kind(match.kind)
-    date_cols = [c for c, f in match.columns.items() if match.types.get(f) == "date"]
-    if pivot is None and date_cols:
-        pivot = _pivot_year(table, date_cols)
-    plan = _field_plan(match, pivot)
-    key_cols = [c for c, f in match.columns.items()
-                if f in kind.required or f in match.types or f == "jurisdiction_raw"]
-    jmemo: dict = {}
-    for d in drafts:
-        _read_fields(d, plan)
-        if not d.is_total and d.prov.confidence < LOW_CONFIDENCE:  # cheap gate, cells below
-            _check_confidence(d, key_cols, match)
-        if not d.is_total:
-            if kind.jurisdiction:
-                resolve_jurisdiction(d, kind, ctx, jmemo)
-            _check_dates(d, ctx)
-    if kind.offense_field:
-        _tag_offenses([d for d in drafts if not d.is_total], kind.offense_field, out)
-    if kind.context:
-        _context_fields(drafts, kind, ctx)
-    for d in drafts:
-        if kind.sums:
-            _check_sums(d, kind)
-        if not d.is_total:
-            for reason, detail in schema_errors(kind, d.fields):
-                if reason not in d.reasons:
-                    d.refuse(reason, detail)
-        if d.reasons:
-            out.rejects.append(RejectOut(d.rid, table_index, d.index, match.profile, match.kind,
-                                         d.raw, d.prov, tuple(dict.fromkeys(d.reasons)),
-                                         "; ".join(d.details)))
-        else:
-            out.rows.append(RowOut(d.rid, table_index, d.index, match.profile, match.kind,
-                                   d.is_total, d.fields, d.raw, d.prov, d.redacted, d.codes,
-                                   d.flags))
-    out.facts = table_facts(table, table_index, match.kind, out)
-    check_totals(out, table, table_index)
+    norm = TableNormalizer(table, table_index, src, profile)
+    out = norm.feed(enumerate(table.rows))
+    end = norm.finish()
+    moved = {j.record_id for j in end.rejects}
+    out.rows = [r for r in out.rows if r.record_id not in moved]
+    out.rejects += end.rejects
+    out.findings, out.facts = end.findings, end.facts
     return out
 
 
