@@ -313,10 +313,11 @@ def table_heads(conn: sqlite3.Connection, sha256: str) -> list[StoredTable]:
                                   (sha256,))]
 
 
-def table_rows(conn: sqlite3.Connection, tid: str, chunk: int = ROW_CHUNK
+def table_rows(conn: sqlite3.Connection, tid: str, chunk: int | None = None
                ) -> Iterator[list[tuple[int, TableRow]]]:
     """A stored table's rows rebuilt from its cells, `chunk` rows at a time, in order, each
     with its row index. Each chunk is one bounded query, so writing between chunks is safe."""
+    chunk = chunk or ROW_CHUNK
     last = conn.execute("SELECT MAX(row_index) FROM cells WHERE table_id=?", (tid,)).fetchone()[0]
     for start in range(0, (last if last is not None else -1) + 1, chunk):
         rows: dict[int, list[Cell]] = {}
