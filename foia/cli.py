@@ -78,8 +78,10 @@ def main(verbose: bool) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars and no summary table.")
 @click.option("--log-json", type=click.Path(path_type=Path), default=None,
               help="Write one JSON line per progress event and the summary to this file.")
+@click.option("--export", "exports", type=click.Choice(FORMATS), multiple=True,
+              help="After the run, export rows and rejects in this format (repeatable).")
 def run(dump: Path, out: Path, profile: str, workers: int | None, scheduler: str | None,
-        force: bool, quiet: bool, log_json: Path | None) -> None:
+        force: bool, quiet: bool, log_json: Path | None, exports: tuple[str, ...]) -> None:
     """Process a dump (folder, .zip or file) into the store.
 
     Documents the store already holds unchanged (same bytes, settings and version) are not
@@ -102,6 +104,10 @@ def run(dump: Path, out: Path, profile: str, workers: int | None, scheduler: str
                                scheduler=scheduler, force=force)
         if log_file:
             log_file.write(json.dumps({"event": "summary", **summary.to_dict()}) + "\n")
+        for fmt in exports:
+            for path in export_tables(out, fmt):
+                if log_file:
+                    log_file.write(json.dumps({"event": "export", "path": str(path)}) + "\n")
     except RuntimeError as exc:  # e.g. --scheduler without the dask extra
         raise click.ClickException(str(exc)) from exc
     finally:

@@ -113,7 +113,7 @@ def _strip_suffix(text: str, suffixes: tuple[str, ...]) -> tuple[str, str | None
     return text, None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)  # bounded: memory must not grow with a release
 def parse_jurisdiction(raw: str | None) -> ParsedName:
     """Parse a county as a release writes it ("ST. LOUIS CO.", "City of Baltimore", "Dona Ana")."""
     raw = raw or ""
@@ -156,7 +156,7 @@ _FACILITY_WORDS = {
 }
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)  # bounded: memory must not grow with a release
 def facility_key(name: str | None) -> str:
     """Comparable facility name: "Cook Co. Jail" = "COOK COUNTY JAIL"."""
     words = _PUNCT.sub(" ", fold(name).replace(",", " ")).split()

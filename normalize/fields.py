@@ -47,7 +47,7 @@ def redaction_codes(text: str | None) -> str | None:
     return _redaction_codes(clean_text(text))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)  # bounded: memory must not grow with a release
 def _redaction_codes(t: str) -> str | None:
     if not t or not _REDACTION_CELL.match(t):
         return None
@@ -110,7 +110,7 @@ def normalize_date(text: str | None, *, pivot_year: int | None = None) -> Normal
 _DIGIT_GAP = re.compile(r"(?<=[\d/-]) (?=[\d/-])")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)  # bounded: memory must not grow with a release
 def date_from_clean_text(t: str, pivot_year: int | None) -> Normalized:
     fast = _MDY.match(t) or _ISO.match(t)
     if fast:  # the two commonest forms, without dateutil's tokenizer

@@ -136,7 +136,9 @@ class Gazetteer:
             if row.get("detloc"):
                 self._detlocs[row["detloc"].upper()] = row["county_fips"]
         self._aor_states = aor_states or {}
-        self._match = lru_cache(maxsize=200_000)(self._match_uncached)
+        # Distinct readings kept: a release repeats its few thousand jurisdictions; more would
+        # only make memory grow with the length of a release of unique values.
+        self._match = lru_cache(maxsize=16_384)(self._match_uncached)
 
     @classmethod
     @lru_cache(maxsize=1)

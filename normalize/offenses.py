@@ -54,7 +54,7 @@ _PARENTHESES = re.compile(r"\((?:[^()]|\([^()]*\))*\)?")
 _YEAR = re.compile(r"(19|20)\d\d")
 _DIGIT = re.compile(r"\d")
 _STRIP = " \t\r\n.-:*"
-_CACHE_SIZE = 200_000
+_CACHE_SIZE = 32_768
 QUALIFIER = "qualifier"
 CODE = "code"
 
