@@ -14,7 +14,7 @@ from typing import Literal, NamedTuple
 BBox = tuple[float, float, float, float]
 
 RowKind = Literal["header", "data", "total", "footnote", "title"]
-PageRoute = Literal["text", "ocr", "empty", "sheet"]
+PageRoute = Literal["text", "ocr", "empty", "sheet", "skipped"]
 
 
 def union_bbox(boxes: list[BBox | None]) -> BBox | None:
@@ -151,7 +151,7 @@ class PageResult:
 
     number: int
     route: PageRoute
-    status: str = "ok"  # ok | pending_ocr | error | empty
+    status: str = "ok"  # ok | pending_ocr | error | empty | skipped (a resource limit)
     text_quality: float | None = None
     char_count: int = 0
     text: str = ""

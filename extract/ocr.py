@@ -108,6 +108,13 @@ def render_pdf_page(path: str, page_number: int, dpi: int) -> tuple[Image.Image,
     return image, scale
 
 
+# The most pixels one page or frame may be decoded or rendered to (a 300-dpi A0 sheet is 140
+# million). An image header can claim 100,000 x 100,000 pixels (10 GB of gray): such a file is
+# refused from its header, before anything is allocated, and an oversized PDF page is rendered
+# at a lower resolution rather than at the one asked for.
+MAX_PIXELS = 200_000_000
+
+
 def _render(path: str, page_number: int, dpi: int) -> tuple[Image.Image, float, tuple]:
     if page_number < 1:
         raise IndexError(f"page numbers are 1-based, got {page_number}")
@@ -116,6 +123,9 @@ def _render(path: str, page_number: int, dpi: int) -> tuple[Image.Image, float, 
     try:
         page = pdf[page_number - 1]
         size = page.get_size()
+        pixels = size[0] * size[1] * scale * scale
+        if pixels > MAX_PIXELS:
+            scale *= (MAX_PIXELS / pixels) ** 0.5
         image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
         page.close()
     finally:
@@ -466,13 +476,38 @@ def _image_dpi(frame: Image.Image) -> float:
     return value if value >= 10 else DEFAULT_IMAGE_DPI  # 0 or 1 "dpi" means unset
 
 
+def _check_size(image: Image.Image, number: int | None) -> None:
+    """Refuse a frame whose header claims more than MAX_PIXELS (read from the header only)."""
+    w, h = image.size
+    if w * h > MAX_PIXELS:
+        raise OcrError(number, f"image of {w} x {h} pixels is over the limit of {MAX_PIXELS} "
+                               "(a decompression bomb?): refused before decoding")
+
+
+def _open_image(path: str, number: int | None) -> Image.Image:
+    """Image.open, which reads only the header; its size is checked before any decoding."""
+    try:
+        image = Image.open(path)
+    except Image.DecompressionBombError as exc:
+        raise OcrError(number, f"image refused before decoding (a decompression bomb?): "
+                               f"{exc}") from exc
+    except OSError as exc:
+        raise OcrError(number, f"cannot open image: {exc}") from exc
+    try:
+        _check_size(image, number)
+    except OcrError:
+        image.close()
+        raise
+    return image
+
+
 def image_frame_count(path: str) -> int:
     """Frames (pages) of an image file: 1, or n for a multi-page TIFF."""
-    try:
-        with Image.open(path) as image:
+    with _open_image(path, None) as image:
+        try:
             return int(getattr(image, "n_frames", 1))
-    except OSError as exc:
-        raise OcrError(None, f"cannot open image: {exc}") from exc
+        except (OSError, Image.DecompressionBombError) as exc:
+            raise OcrError(None, f"cannot read image frames: {exc}") from exc
 
 
 def ocr_image_frame(
@@ -486,23 +521,20 @@ def ocr_image_frame(
     that it reads right when enlarged.
     """
     settings = OcrSettings.resolve(settings)
-    try:
-        image = Image.open(path)
-    except OSError as exc:
-        raise OcrError(number, f"cannot open image: {exc}") from exc
-    with image:
+    with _open_image(path, number) as image:
         try:
             image.seek(number - 1)
+            _check_size(image, number)  # each TIFF frame has its own header
             frame = image.convert("L")
-        except (EOFError, OSError) as exc:
+        except (EOFError, OSError, Image.DecompressionBombError) as exc:
             raise OcrError(number, f"cannot read frame {number}: {exc}") from exc
         dpi = _image_dpi(image)
     size = (frame.width * 72.0 / dpi, frame.height * 72.0 / dpi)
     if dpi < settings.dpi:  # read at the resolution PDF pages are rendered at
-        factor = settings.dpi / dpi
+        factor = min(settings.dpi / dpi, (MAX_PIXELS / (frame.width * frame.height)) ** 0.5)
         frame = frame.resize((round(frame.width * factor), round(frame.height * factor)),
                              Image.Resampling.BICUBIC)
-        dpi = settings.dpi
+        dpi *= factor
     return ocr_image_layout(frame, dpi / 72.0, number, settings, size)
 
 

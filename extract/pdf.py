@@ -18,6 +18,7 @@ import pdfplumber
 
 from extract.assemble import Stitcher, TableChain, TableSink, strip_furniture
 from extract.checkboxes import fill_checkbox_cells
+from extract.deadline import PageTimeout, deadline
 from extract.engines import camelot_tables, pdfplumber_tables
 from extract.layout_tables import layout_tables
 from extract.model import Cell, DocumentResult, PageResult, Table, TableRow, Word, union_bbox
@@ -53,10 +54,17 @@ class ExtractSettings(Resolvable):
     ocr_lang: str = "eng"
     # Scanned pages with a text layer have it checked against the image (extract.layer_check).
     verify_text_layers: bool = True
+    # Resource limits (issue 8), each recorded on the page or document that meets it:
+    # pages past max_pages are not read (status `skipped`); reading one page's text layer, or
+    # finding its tables, stops after page_timeout_s (status `error`); each tesseract call
+    # stops after ocr_timeout_s.
+    max_pages: int = 10_000
+    page_timeout_s: float = 300.0
+    ocr_timeout_s: float = 120.0
     extra: dict = field(default_factory=dict)
 
     def ocr_settings(self) -> OcrSettings:
-        return OcrSettings(dpi=self.ocr_dpi, lang=self.ocr_lang)
+        return OcrSettings(dpi=self.ocr_dpi, lang=self.ocr_lang, timeout_s=self.ocr_timeout_s)
 
     def __post_init__(self) -> None:
         for name in (*self.engines, *self.fallback_engines):
@@ -64,6 +72,8 @@ class ExtractSettings(Resolvable):
                 raise ValueError(f"unknown table engine {name!r}; choose from {ENGINES}")
         if not 0.0 <= self.fallback_below <= 1.0:
             raise ValueError("fallback_below must be between 0 and 1")
+        if self.max_pages < 1 or self.page_timeout_s <= 0 or self.ocr_timeout_s <= 0:
+            raise ValueError("max_pages and the timeouts must be positive")
 
 
     def digest(self) -> str:
@@ -156,25 +166,34 @@ def _tables_by_page(path: str, rel_path: str, layouts: list[PageLayout], plumber
     `fallback_below` get the fallback engines too and are selected again.
     """
     cands: dict[int, list[Table]] = {}
+    best: dict[int, list[Table]] = {}
     by_number = {lay.number: lay for lay in layouts}
     ocr_best: dict[int, list[Table]] = {}  # pages only our builder reads (OCR, turned)
     for lay in layouts:
         try:
-            if ocr_pages and lay.number in ocr_pages:  # no text layer: only our builder
-                ocr_best[lay.number] = ocr_tables(lay)
-            elif lay.to_page is not None:  # sideways text, read turned upright
-                ocr_best[lay.number] = upright_tables(lay, "turned-")
-            else:
-                cands[lay.number] = _candidates(plumber_pages[lay.number], lay, cfg.engines)
+            with deadline(cfg.page_timeout_s, "finding the page's tables"):
+                if ocr_pages and lay.number in ocr_pages:  # no text layer: only our builder
+                    ocr_best[lay.number] = ocr_tables(lay)
+                elif lay.to_page is not None:  # sideways text, read turned upright
+                    ocr_best[lay.number] = upright_tables(lay, "turned-")
+                else:
+                    cands[lay.number] = _candidates(plumber_pages[lay.number], lay, cfg.engines)
+                    best[lay.number] = select_tables(cands[lay.number], lay)
+        except PageTimeout as exc:
+            results[lay.number].status, results[lay.number].error = "error", str(exc)
+            cands.pop(lay.number, None)
+            best.pop(lay.number, None)
         except Exception as exc:
             log.exception("tables failed on page %s of %s", lay.number, rel_path)
             results[lay.number].status = "error"
             results[lay.number].error = f"table extraction failed: {exc}"
-    best = {n: select_tables(c, by_number[n]) for n, c in cands.items()}
     doubtful = {n for n, ts in best.items() if any(t.score < cfg.fallback_below for t in ts)}
     for n in sorted(doubtful):
         try:
-            cands[n] += _candidates(plumber_pages[n], by_number[n], cfg.fallback_engines)
+            with deadline(cfg.page_timeout_s, "the fallback table engines"):
+                cands[n] += _candidates(plumber_pages[n], by_number[n], cfg.fallback_engines)
+        except PageTimeout as exc:  # the primary result stands; the page says what happened
+            results[n].error = f"{exc} (their candidates were not used)"
         except Exception:  # a fallback that fails leaves the primary result standing
             log.exception("fallback engines failed on page %s of %s", n, rel_path)
     for flavor in ("lattice", "stream"):
@@ -185,7 +204,14 @@ def _tables_by_page(path: str, rel_path: str, layouts: list[PageLayout], plumber
             pages = {n for n in pages if _has_grid(by_number[n])}
         if pages:
             heights = {n: by_number[n].height for n in pages}
-            for n, found in camelot_tables(path, pages, flavor, heights).items():
+            try:
+                with deadline(cfg.page_timeout_s * len(pages), f"{name} on {len(pages)} pages"):
+                    found_by_page = camelot_tables(path, pages, flavor, heights)
+            except PageTimeout as exc:  # the other engines' candidates stand
+                for n in pages:
+                    results[n].error = f"{exc} (its candidates were not used)"
+                continue
+            for n, found in found_by_page.items():
                 cands[n] += found
                 doubtful.add(n)
     for n in doubtful:
@@ -225,16 +251,22 @@ def _read_page(page, path: str, i: int, decision: RouteDecision, cfg: ExtractSet
     if decision.route == "empty":
         res.status = "empty"
         return res
+    if decision.route == "skipped":
+        res.status, res.error = "skipped", decision.reason
+        return res
     try:
-        # pdfplumber's own table finder must not see what the page hides either
-        page = visible_page(page)
-        layout = read_page_layout(page, i, visible=True)
+        with deadline(cfg.page_timeout_s, "reading the page's text layer"):
+            # pdfplumber's own table finder must not see what the page hides either
+            page = visible_page(page)
+            layout = read_page_layout(page, i, visible=True)
         _keep_layout(res, layout, cfg)
         if layout.to_page is not None:  # read turned: keep the page's own size
             res.width, res.height = float(page.width), float(page.height)
             res.rotation = layout.rotation
         layouts.append(layout)
         plumber_pages[i] = page
+    except PageTimeout as exc:
+        res.status, res.error = "error", str(exc)
     except Exception as exc:
         res.status, res.error = "error", f"text layer unreadable: {exc}"
     return res
@@ -280,18 +312,20 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
     doc = DocumentResult(sha256=sha256, path=rel_path, kind="pdf")
     if routes is None:
         try:
-            routes = route_document(path, cfg.verify_text_layers, cfg.ocr_lang)
+            routes = route_document(path, cfg.verify_text_layers, cfg.ocr_lang, cfg.max_pages)
         except Exception as exc:
-            doc.status, doc.error = "error", f"cannot open PDF: {exc}"
+            doc.status, doc.error = "error", f"cannot open PDF: {_open_problem(exc)}"
             return doc
     results: dict[int, PageResult] = {}
     collect = _AttachTables(results) if sink is None else None
     stitcher = Stitcher(sink if sink is not None else collect)  # type: ignore[arg-type]
     context: list[PageLayout] = []  # the last pages of the previous window, for furniture
-    for first in range(0, len(routes), WINDOW_PAGES):
+    n_read = sum(1 for r in routes if r.route != "skipped")  # skipped ones are the last
+    for first in range(0, n_read, WINDOW_PAGES):
         # The file is opened again for each window: pdfminer caches every object it parses
         # for as long as the document is open, which on a long PDF is what fills memory.
-        window = list(enumerate(routes[first:first + WINDOW_PAGES], start=first + 1))
+        window = list(enumerate(routes[first:min(first + WINDOW_PAGES, n_read)],
+                                start=first + 1))
         # only this window's pages: `pdf.pages` would otherwise build every page of the file
         with pdfplumber.open(path, pages=[i for i, _ in window]) as pdf:
             layouts: list[PageLayout] = []
@@ -319,10 +353,25 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
                     results[i].words, results[i].text = [], ""
             plumber_pages.clear()
     stitcher.finish()
+    for i, decision in enumerate(routes[n_read:], start=n_read + 1):
+        results[i] = _read_page(None, path, i, decision, cfg, pool, [], {}, set())
+        if sink is not None:
+            sink.page(results[i])
     doc.pages = [results[i] for i in sorted(results)]
-    if any(p.status == "error" for p in doc.pages):
-        doc.status = "partial"
-        doc.error = "; ".join(f"page {p.number}: {p.error}" for p in doc.pages if p.error
-                              and p.status == "error")
+    problems = [f"page {p.number}: {p.error}" for p in doc.pages if p.error
+                and p.status == "error"]
+    skipped = sum(1 for p in doc.pages if p.status == "skipped")
+    if skipped:  # a resource limit: said once, not per page
+        problems.append(f"{skipped} pages past the limit of {cfg.max_pages} not read")
+    if problems:
+        doc.status, doc.error = "partial", "; ".join(problems)
     return doc
+
+
+def _open_problem(exc: Exception) -> str:
+    """Why a PDF cannot be opened, in words (pdfium's errors are terse)."""
+    text = str(exc)
+    if "password" in text.lower():
+        return "encrypted: a password is required (foia run --password)"
+    return text or type(exc).__name__
 

@@ -31,7 +31,7 @@ _TOKEN = re.compile(r"\S+")
 class RouteDecision:
     """Where one page goes and the evidence for it (kept on the `pages` row)."""
 
-    route: str  # text | ocr | empty
+    route: str  # text | ocr | empty | skipped (past the page limit)
     char_count: int
     quality: float
     image_coverage: float
@@ -135,11 +135,20 @@ def route_page(page: pdfium.PdfPage, verify_layer: bool = True,
     return RouteDecision("text", visible, quality, coverage, "usable text layer")
 
 
-def route_document(path: str, verify_layers: bool = True,
-                   lang: str = "eng") -> list[RouteDecision]:
-    """Route every page of a PDF; raises if the file cannot be opened as a PDF."""
+def route_document(path: str, verify_layers: bool = True, lang: str = "eng",
+                   max_pages: int | None = None) -> list[RouteDecision]:
+    """Route every page of a PDF; raises if the file cannot be opened as a PDF.
+
+    Pages past `max_pages` are not looked at: they get the route `skipped`, which says why.
+    """
     pdf = pdfium.PdfDocument(path)
     try:
-        return [route_page(pdf[i], verify_layers, lang) for i in range(len(pdf))]
+        n = len(pdf)
+        limit = n if max_pages is None else min(n, max_pages)
+        skipped = RouteDecision("skipped", 0, 0.0, 0.0,
+                                f"past the limit of {max_pages} pages per document "
+                                f"({n} pages): not read")
+        return [route_page(pdf[i], verify_layers, lang) for i in range(limit)] + \
+            [skipped] * (n - limit)
     finally:
         pdf.close()

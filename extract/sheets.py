@@ -15,6 +15,7 @@ import csv
 import io
 import math
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -136,23 +137,58 @@ Loader = tuple[str, Callable[[], _Sheet]]
 
 
 def _xlsx_sheets(path: Path) -> list[Loader]:
+    """Sheets read streaming (openpyxl read-only), trailing empty rows and columns trimmed.
+
+    A sheet may claim a million rows (formatted but empty, or a stray cell far down): the full
+    workbook model would build a cell object for each, so only rows up to the last one with a
+    value are kept, and runs of empty rows are held as a count until a value follows them.
+    Merged ranges, which the read-only reader does not give, come from the sheet's XML.
+    """
     import openpyxl
 
-    wb = openpyxl.load_workbook(path, data_only=True, read_only=False)  # merges need full mode
+    wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
 
     def load(ws: Any) -> _Sheet:
         if not hasattr(ws, "iter_rows"):  # a chartsheet has no cells
             return _Sheet(ws.title, [])
-        grid = [
-            [_value(c.value, c.number_format) for c in row]
-            for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column)
-        ]
-        merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1)
-                  for m in ws.merged_cells.ranges]
-        return _Sheet(ws.title, grid, merges)
+        ws.reset_dimensions()  # the stated dimension can be wrong either way: read what is there
+        grid: list[list[tuple[str, str]]] = []
+        empty_run = 0
+        for row in ws.iter_rows():
+            cells = [_value(c.value, getattr(c, "number_format", "") or "") if c.value is not None
+                     else ("", "") for c in row]
+            while cells and not cells[-1][0]:
+                cells.pop()
+            if not cells:
+                empty_run += 1
+                continue
+            grid.extend([] for _ in range(empty_run))
+            empty_run = 0
+            grid.append(cells)
+        return _Sheet(ws.title, grid, _xlsx_merges(path, getattr(ws, "_worksheet_path", "")))
 
     # sheetnames, not wb.worksheets: that skips chartsheets and would shift the sheet numbers
     return [(name, lambda ws=wb[name]: load(ws)) for name in wb.sheetnames]
+
+
+def _xlsx_merges(path: Path, member: str) -> list[tuple[int, int, int, int]]:
+    """0-based inclusive merged ranges of one sheet, streamed from its XML (`mergeCell`)."""
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.cell import range_boundaries
+
+    if not member:
+        return []
+    out = []
+    with zipfile.ZipFile(path) as zf, zf.open(member.lstrip("/")) as f:
+        for _, el in iterparse(f):
+            tag = el.tag.rsplit("}", 1)[-1]
+            if tag == "mergeCell" and el.get("ref"):
+                c1, r1, c2, r2 = range_boundaries(el.get("ref"))
+                out.append((r1 - 1, c1 - 1, r2 - 1, c2 - 1))
+            elif tag in ("row", "c", "v", "f", "is", "t"):
+                el.clear()  # the cells were read already: keep memory flat
+    return out
 
 
 def _xls_sheets(path: Path) -> list[Loader]:

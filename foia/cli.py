@@ -16,6 +16,7 @@ from foia.audit import Record, RecordNotFound, audit_png, load_record
 from foia.datasette import start_command, write_metadata
 from foia.diff import diff_stores, write_diff
 from foia.export import FORMATS, export_tables
+from foia.inventory import ZipLimits
 from foia.pipeline import RunSummary, renormalize, run_dump
 from foia.progress import RunProgress
 from foia.review import build_review
@@ -80,8 +81,22 @@ def main(verbose: bool) -> None:
               help="Write one JSON line per progress event and the summary to this file.")
 @click.option("--export", "exports", type=click.Choice(FORMATS), multiple=True,
               help="After the run, export rows and rejects in this format (repeatable).")
+@click.option("--password", "passwords", multiple=True, metavar="TEXT",
+              help="Password to try on encrypted PDFs (repeatable; never stored).")
+@click.option("--max-pages", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Pages read per document; the rest are recorded as skipped.")
+@click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True), default=4096,
+              show_default=True, help="Larger files are recorded as errors, not read.")
+@click.option("--max-unpacked-mb", type=click.FloatRange(min=0, min_open=True), default=2048,
+              show_default=True, help="Bytes a zip (with the zips in it) may unpack to.")
+@click.option("--page-timeout", type=click.FloatRange(min=0, min_open=True), default=300,
+              show_default=True, help="Seconds to read one page's text layer or tables.")
+@click.option("--ocr-timeout", type=click.FloatRange(min=0, min_open=True), default=120,
+              show_default=True, help="Seconds for one tesseract call on a page.")
 def run(dump: Path, out: Path, profile: str, workers: int | None, scheduler: str | None,
-        force: bool, quiet: bool, log_json: Path | None, exports: tuple[str, ...]) -> None:
+        force: bool, quiet: bool, log_json: Path | None, exports: tuple[str, ...],
+        passwords: tuple[str, ...], max_pages: int, max_file_mb: float, max_unpacked_mb: float,
+        page_timeout: float, ocr_timeout: float) -> None:
     """Process a dump (folder, .zip or file) into the store.
 
     Documents the store already holds unchanged (same bytes, settings and version) are not
@@ -100,8 +115,13 @@ def run(dump: Path, out: Path, profile: str, workers: int | None, scheduler: str
     log_file = log_json.open("a", encoding="utf-8") if log_json else None
     try:
         with RunProgress(console, enabled=not quiet, log=log_file) as progress:
-            summary = run_dump(dump, out, profile=prof, progress=progress, workers=workers,
-                               scheduler=scheduler, force=force)
+            summary = run_dump(
+                dump, out, profile=prof, progress=progress, workers=workers,
+                scheduler=scheduler, force=force, passwords=passwords,
+                settings={"max_pages": max_pages, "page_timeout_s": page_timeout,
+                          "ocr_timeout_s": ocr_timeout},
+                limits=ZipLimits(max_file_bytes=int(max_file_mb * 2**20),
+                                 max_total_bytes=int(max_unpacked_mb * 2**20)))
         if log_file:
             log_file.write(json.dumps({"event": "summary", **summary.to_dict()}) + "\n")
         for fmt in exports:
@@ -361,3 +381,7 @@ def profile_init(sample: Path, name: str | None, dest: Path | None) -> None:
     load_profile(dest)  # the draft must load as it is
     console.print(f"[green]wrote[/green] {dest}: {len(kinds)} table kind(s) "
                   f"({', '.join(k.kind for k in kinds)})")
+
+
+if __name__ == "__main__":  # python -m foia.cli, as the console script `foia`
+    main()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -26,12 +27,24 @@ SUPPORTED = frozenset({"pdf", "xlsx", "xls", "csv", "tsv", "png", "jpeg", "tiff"
 SYSTEM_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header, or an empty archive
 _SEP = re.compile(r"[\\/]")  # Windows-made zips may use backslashes
+# What a file's extension promises. A file whose bytes are no kind we read says its name lies
+# (an HTML error page saved as .pdf): an error, not merely an unsupported file. (A PDF named
+# .xlsx is read as the PDF it is.)
+EXTENSION_KINDS = {
+    ".pdf": {"pdf"}, ".xlsx": {"xlsx"}, ".xlsm": {"xlsx"}, ".xls": {"xls", "xlsx", "csv", "tsv"},
+    ".csv": {"csv", "tsv"}, ".tsv": {"tsv", "csv"}, ".png": {"png"}, ".jpg": {"jpeg"},
+    ".jpeg": {"jpeg"}, ".tif": {"tiff"}, ".tiff": {"tiff"}, ".zip": {"zip"},
+}
 
 
 @dataclass
 class ZipLimits:
-    """Caps that keep a zip bomb from filling the disk; exceeding one is recorded, never raised."""
+    """Caps on what a dump may make us read or write; exceeding one is recorded, never raised.
 
+    Mostly archive caps (a zip bomb must not fill the disk), and the largest file read at all.
+    """
+
+    max_file_bytes: int = 4 * 1024**3  # a single file larger than this is not read
     max_members: int = 10_000
     max_total_bytes: int = 2 * 1024**3  # per top-level archive, nested archives included
     max_ratio: float = 200.0  # uncompressed : compressed, per member
@@ -130,6 +143,33 @@ def _sniff_text(head: bytes, name: str) -> str:
     return "unknown"
 
 
+def describe_content(head: bytes) -> str:
+    """What the first bytes look like, for an error that says why a file is not what it claims."""
+    text = head[:1024].lstrip().lower()
+    if text.startswith((b"<!doctype html", b"<html")) or b"<html" in text[:512]:
+        return "HTML"
+    if text.startswith(b"<?xml") or text.startswith(b"<"):
+        return "XML/markup"
+    if text.startswith(b"{") or text.startswith(b"["):
+        return "JSON or text"
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip data"
+    if b"\x00" in head[:1024]:
+        return "binary data"
+    return "text"
+
+
+def _name_lies(rel: str, kind: str, head: bytes) -> str | None:
+    """Why the extension does not match the bytes (None when it does or promises nothing)."""
+    ext = os.path.splitext(rel)[1].lower()
+    expected = EXTENSION_KINDS.get(ext)
+    if expected is None or kind in expected or kind in SUPPORTED:
+        return None  # a readable kind under another name is read by its bytes
+    what = kind.upper() if kind not in ("unknown", "zip") else (
+        "a zip archive" if kind == "zip" else describe_content(head))
+    return f"not a {ext[1:].upper()} file: its content is {what}"
+
+
 def _is_system(path: str) -> bool:
     """Finder/Explorer droppings: recorded as unsupported, never read."""
     parts = _SEP.split(path)
@@ -200,8 +240,10 @@ def _unsafe(info: zipfile.ZipInfo) -> str | None:
 class _Inventory:
     """One run: the work dir, the limits and the archives already expanded (by sha256)."""
 
-    def __init__(self, work_dir: Path, limits: ZipLimits) -> None:
-        self.work_dir, self.limits = work_dir, limits
+    def __init__(self, work_dir: Path, limits: ZipLimits, root: Path | None = None,
+                 passwords: tuple[str, ...] = ()) -> None:
+        self.work_dir, self.limits, self.passwords = work_dir, limits, passwords
+        self.root = root  # the dump folder: symlinks may not lead out of it
         self.expanded: dict[str, _Expanded] = {}
         self.in_progress: set[str] = set()
         self.remaining = limits.max_total_bytes  # byte budget, reset per top-level archive
@@ -211,25 +253,72 @@ class _Inventory:
         if _is_system(rel):
             size = local.lstat().st_size if os.path.lexists(local) else 0
             return [_rec(rel, "unsupported", "system file", size=size, local=local)]
+        if self.root is not None and local.is_symlink():
+            target = local.resolve()
+            if not target.is_relative_to(self.root):
+                return [_rec(rel, "error", f"symlink to {os.readlink(local)}, outside the dump "
+                                           "(not followed)")]
         try:
+            size = local.stat().st_size
+            if size > self.limits.max_file_bytes:
+                return [_rec(rel, "error", f"file of {size} bytes is over the limit of "
+                                           f"{self.limits.max_file_bytes} (not read)", size=size)]
             sha, size, head = _read(local)
         except IsADirectoryError as exc:
             return [_rec(rel, "unsupported", str(exc))]
         except OSError as exc:
             return [_rec(rel, "error", _reason(exc, local))]
+        if size == 0:
+            return [InventoryItem(sha, rel, [rel], "unknown", 0, local, "error",
+                                  "empty file (0 bytes)")]
         kind = _zip_kind(local) if head.startswith(ZIP_MAGIC) else sniff_kind(head, rel)
         item = InventoryItem(sha, rel, [rel], kind, size, local, "ok")
+        if lie := _name_lies(rel, kind, head):
+            item.status, item.error = "error", lie
+            return [item]
         if kind == "zip":
             if depth == 1:
                 self.remaining = self.limits.max_total_bytes
             item.status, item.error, members = self.expand(local, sha, depth)
             item.local_path = None if item.status == "error" else local
             return [item] + [replace(m, path=f"{rel}/{m.path}", paths=[]) for m in members]
-        if size == 0:
-            item.status, item.error = "unsupported", "empty file"
+        if kind == "pdf":
+            problem, opened = self.decrypt(local, sha)
+            if problem:
+                item.status, item.error = "error", problem
+            item.local_path = opened
         elif kind not in SUPPORTED:
             item.status, item.error = "unsupported", f"unsupported file type: {kind}"
         return [item]
+
+    def decrypt(self, local: Path, sha: str) -> tuple[str | None, Path]:
+        """(why it cannot be opened or None, the path to read): a PDF that needs a password is
+        opened with the ones given and a decrypted copy written to the work folder, so every
+        later reader (pdfplumber, pdfium, camelot) sees a plain PDF."""
+        try:
+            from pypdf import PdfReader, PdfWriter
+
+            logging.getLogger("pypdf").setLevel(logging.ERROR)  # a broken PDF is not news here
+            reader = PdfReader(local)
+            if not reader.is_encrypted or reader.decrypt(""):  # no password, or owner-only
+                return None, local
+        except Exception:  # a broken PDF: extraction meets it and records why
+            return None, local
+        for password in self.passwords:
+            try:
+                if not reader.decrypt(password):
+                    continue
+                dest = self.work_dir / "decrypted" / f"{sha}.pdf"
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                tmp = dest.with_suffix(f".tmp-{os.getpid()}")
+                PdfWriter(clone_from=reader).write(tmp)
+                os.replace(tmp, dest)
+                return None, dest
+            except Exception as exc:
+                return f"encrypted: decrypting failed ({type(exc).__name__}: {exc})", local
+        if self.passwords:
+            return "encrypted: none of the passwords given opens it", local
+        return "encrypted: a password is required (foia run --password)", local
 
     def expand(self, local: Path, sha: str, depth: int) -> _Expanded:
         """Extract a zip into work_dir/unzipped/<sha>/ once per run; replay it for copies.
@@ -333,9 +422,13 @@ def _walk(folder: Path, prefix: str, skip: Path) -> Iterator[tuple[Path, str, st
 
 
 def build_inventory(
-    dump: Path, work_dir: Path, *, limits: ZipLimits | None = None
+    dump: Path, work_dir: Path, *, limits: ZipLimits | None = None,
+    passwords: tuple[str, ...] = (),
 ) -> list[InventoryItem]:
     """Inventory a folder, zip or single file: one item per content, sorted by path.
+
+    `passwords` are tried on encrypted PDFs (those that open are read from a decrypted copy
+    in `work_dir`; the others are errors that say so).
 
     Per-file problems become items with status "error" / "unsupported"; only a missing dump
     raises, because then the run itself cannot proceed.
@@ -343,7 +436,8 @@ def build_inventory(
     dump, work_dir = Path(dump), Path(work_dir)
     if not dump.exists():
         raise FileNotFoundError(f"dump not found: {dump}")
-    inv = _Inventory(work_dir, limits or ZipLimits())
+    inv = _Inventory(work_dir, limits or ZipLimits(), dump.resolve() if dump.is_dir() else None,
+                     tuple(passwords))
     seen: list[InventoryItem] = []
     if dump.is_dir():
         for path, rel, problem in _walk(dump, "", work_dir.resolve()):

@@ -28,7 +28,7 @@ from extract.sheets import read_spreadsheet
 from extract.work_pool import WorkPool
 from foia import __version__, pagehash, store
 from foia.cache import extract_key, normalize_key
-from foia.inventory import InventoryItem, build_inventory
+from foia.inventory import InventoryItem, ZipLimits, build_inventory
 from normalize.corrections import Corrections
 from normalize.narrative import check_narrative
 from normalize.outcome import DocContext, SourceRef, TableOutcome
@@ -237,7 +237,8 @@ def _queue_work(items: list[InventoryItem], cfg: ExtractSettings, pool: WorkPool
         path = str(item.local_path)
         if item.kind == "pdf":
             try:
-                routes[item.path] = route_document(path, cfg.verify_text_layers, cfg.ocr_lang)
+                routes[item.path] = route_document(path, cfg.verify_text_layers,
+                                                   cfg.ocr_lang, cfg.max_pages)
             except Exception:  # recorded when the document is extracted
                 continue
             pages += len(routes[item.path])
@@ -258,14 +259,17 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
              settings: ExtractSettings | dict | None = None,
              progress: Callable[[ProgressEvent], None] | None = None,
              workers: int | None = None, scheduler: str | object | None = None,
-             force: bool = False) -> RunSummary:
+             force: bool = False, passwords: tuple[str, ...] = (),
+             limits: ZipLimits | None = None) -> RunSummary:
     """Process a whole dump into `out/foia.sqlite`; returns the run's counts.
 
     Work runs on an executor (extract.executor): `workers` local processes (default the
     usable cores) or the Dask cluster at `scheduler`; the coordinator alone writes the store.
     A document whose bytes, extraction settings and package version match what the store
     holds is not read again; if only the profile, reference data or corrections changed, it
-    is only normalized again. `force` redoes everything.
+    is only normalized again. `force` redoes everything. `passwords` are tried on encrypted
+    PDFs; `limits` caps file and archive sizes (foia.inventory.ZipLimits); page limits and
+    timeouts are extraction settings.
     """
     cfg = ExtractSettings.resolve(settings)
     prof = cached_profile(profile) if profile else None
@@ -284,7 +288,7 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
     keys = (extract_key(cfg), normalize_key(prof, corrections))
     emit = progress or (lambda event: None)
     emit(ProgressEvent("inventory", 0, 0))
-    items = build_inventory(dump, out / ".work")
+    items = build_inventory(dump, out / ".work", limits=limits, passwords=tuple(passwords))
     emit(ProgressEvent("inventory", len(items), len(items)))
     stored = {} if force else store.document_keys(conn)
     fresh = [it for it in items if it.status == "ok" and it.kind != "zip"
@@ -390,8 +394,9 @@ def _process_item(conn, item: InventoryItem, cfg: ExtractSettings, prof: Profile
         store.write_document(conn, doc, run_id, item.size, keys[0] or extract_key(cfg),
                              pages_written=streamed)
         # perceptual page hashes, for the near-duplicate pages found at the end of the run
-        pagehash.record_hashes(conn, item.sha256,
-                               pagehash.hash_document(item.local_path, item.kind))
+        if doc.status != "error":  # a file that could not be read is not rendered either
+            pagehash.record_hashes(conn, item.sha256,
+                                   pagehash.hash_document(item.local_path, item.kind))
         status = "ok" if doc.status in ("ok", "partial") else doc.status
         _record_item_files(conn, item, status, doc.error, run_id, summary)
         summary.documents[doc.status] += 1

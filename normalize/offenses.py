@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_right
 from collections import defaultdict, namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -297,6 +298,7 @@ class OffenseTagger:
         guarded = [m.span() for m in _PARENTHESES.finditer(text)] if "(" in text else []
         if _DIGIT.search(text):
             guarded += [m.span() for m in _DATE.finditer(text)]
+        guarded = _disjoint(guarded)
         around = self.matcher.around
         out, begin, pos = [], 0, 0
         for k in range(1, len(parts), 2):
@@ -304,7 +306,7 @@ class OffenseTagger:
             left, token, right = before[k - 1], ends[k][0], after[k + 1]
             spanned = ((left, token, right) in around or (token, right) in around
                        or (left, token) in around)
-            if not spanned and not any(a <= pos < b for a, b in guarded):
+            if not spanned and not _inside(guarded, pos):
                 out.append("".join(parts[begin:k]).strip())
                 begin = k + 1
             pos += len(parts[k])
@@ -340,7 +342,7 @@ class OffenseTagger:
             for m in _CODE.finditer(text):
                 code = m.group(1).upper()
                 known = code in self.codes or (code.endswith("XX") and code[:2] in self.category_of)
-                if known and not any(a <= m.start() < b for a, b in dates):
+                if known and not _inside(dates, m.start()):  # finditer: sorted, disjoint
                     found.append((m.start(1), m.end(1), code, self.category_of[code[:2]], CODE))
             found.sort()
         return found
@@ -353,9 +355,10 @@ class OffenseTagger:
         whole = [(x[0], x[1]) for x in mentions]
         if "(" in text:
             whole += [m.span() for m in _PARENTHESES.finditer(text)]
+        whole = _disjoint(whole)
         bounds = [0]
         for m in cuts:
-            if not any(a <= m.start() < b for a, b in whole):
+            if not _inside(whole, m.start()):
                 bounds += m.span()
         bounds.append(len(text))
         return list(zip(bounds[::2], bounds[1::2]))
@@ -386,6 +389,25 @@ class OffenseTagger:
         most = min(categories, key=self.severity.__getitem__) if categories else None
         codes = tuple(dict.fromkeys(x[2] for x in kept))
         return OffenseMatch(categories, codes, most, tuple(unmatched))
+
+
+def _disjoint(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans sorted and merged where they overlap, for `_inside`."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    """Whether `pos` lies in one of the sorted disjoint `spans`. A bisection: testing every span
+    at every separator was quadratic (a 60,000-character cell of dates took 6 s to cut;
+    tests/test_fuzz.py)."""
+    i = bisect_right(spans, (pos, float("inf"))) - 1
+    return i >= 0 and pos < spans[i][1]
 
 
 def _drop_context(here: list[Mention]) -> list[Mention]:

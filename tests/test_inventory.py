@@ -127,7 +127,7 @@ def test_folder_dump_kinds_hashes_and_duplicates(tmp_path: Path) -> None:
     assert notes.error == "unsupported file type: unknown"
     for system in (".DS_Store", "__MACOSX/a/._report.xlsx"):
         assert (got[system].status, got[system].error) == ("unsupported", "system file")
-    assert (got["empty.pdf"].status, got["empty.pdf"].error) == ("unsupported", "empty file")
+    assert (got["empty.pdf"].status, got["empty.pdf"].error) == ("error", "empty file (0 bytes)")
 
 
 def test_zip_members_nested_zip_and_paths(tmp_path: Path) -> None:
@@ -309,7 +309,7 @@ def test_unreadable_entries_are_error_items(tmp_path: Path) -> None:
         "error", "OSError: not a regular file (fifo)",
     )  # fmt: skip
     assert (got["linked"].status, got["linked"].error) == (
-        "unsupported", "symlink to a folder (not followed)",
+        "error", f"symlink to {tmp_path / 'folder'}, outside the dump (not followed)",
     )  # fmt: skip
 
 
