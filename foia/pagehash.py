@@ -221,8 +221,11 @@ def _bands(max_distance: int) -> tuple[int, int]:
     return m, min(max_distance // m, 2)
 
 
-# Candidate pairs handled at once by `near_pairs` (bounds its memory on pages of a template).
-_BLOCK = 4_000_000
+# Candidate pairs handled at once by `near_pairs` (bounds its memory on pages of a template:
+# a 2,000-page report of one layout puts every page in one bucket). Each candidate costs about
+# 50 bytes across the block's arrays: 250,000 keep a block near 12 MiB (4,000,000 reached
+# 200 MiB, more than the rest of a run).
+_BLOCK = 250_000
 _BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
 
 

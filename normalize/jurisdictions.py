@@ -138,7 +138,7 @@ class Gazetteer:
         self._aor_states = aor_states or {}
         # Distinct readings kept: a release repeats its few thousand jurisdictions; more would
         # only make memory grow with the length of a release of unique values.
-        self._match = lru_cache(maxsize=16_384)(self._match_uncached)
+        self._match = lru_cache(maxsize=8192)(self._match_uncached)
 
     @classmethod
     @lru_cache(maxsize=1)

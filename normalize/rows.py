@@ -131,7 +131,7 @@ class _Draft:
 
 # Distinct cell readings kept per column and per table before the memo starts again: a long
 # table of unique values would otherwise hold one entry per row.
-MEMO_MAX = 4096
+MEMO_MAX = 2048
 
 
 class TableNormalizer:
