@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol
@@ -47,6 +50,33 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _die_with_parent(parent: int) -> None:
+    """In each pool worker: end when the coordinator ends, however it ends.
+
+    A coordinator killed alone (SIGKILL, the out-of-memory killer) would otherwise leave its
+    workers adopted by init, running OCR jobs nobody reads and then blocked on dead pipes.
+    Linux delivers SIGKILL to the worker when its parent dies (PR_SET_PDEATHSIG); elsewhere a
+    thread polls the parent's pid.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0:  # 1 = PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before the call: nobody to serve
+                os._exit(1)
+            return
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 class LocalExecutor:
     """A process pool on this machine.
 
@@ -60,7 +90,8 @@ class LocalExecutor:
             raise ValueError("a local pool needs 2 or more workers; use None to run inline")
         self.workers = workers
         ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-        self._pool = ProcessPoolExecutor(workers, mp_context=ctx)
+        self._pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_die_with_parent,
+                                         initargs=(os.getpid(),))
 
     def submit(self, fn: Callable, *args: Any) -> Future:
         return self._pool.submit(fn, *args)

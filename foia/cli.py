@@ -124,10 +124,12 @@ def run(dump: Path, out: Path, profile: str, workers: int | None, scheduler: str
                                  max_total_bytes=int(max_unpacked_mb * 2**20)))
         if log_file:
             log_file.write(json.dumps({"event": "summary", **summary.to_dict()}) + "\n")
+            log_file.flush()  # a reader (or a kill during the export) sees it now
         for fmt in exports:
             for path in export_tables(out, fmt):
                 if log_file:
                     log_file.write(json.dumps({"event": "export", "path": str(path)}) + "\n")
+                    log_file.flush()
     except RuntimeError as exc:  # e.g. --scheduler without the dask extra
         raise click.ClickException(str(exc)) from exc
     finally:
@@ -172,6 +174,37 @@ def export(fmt: str, out: Path, tables: tuple[str, ...]) -> None:
             click.echo(str(path))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
+@click.option("--dump", type=click.Path(path_type=Path, exists=True), default=None,
+              help="Also check that every file of this dump has its `files` row.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def check(out: Path, dump: Path | None, as_json: bool) -> None:
+    """Check the store's accounting: every file has a status, every page of every document a
+    route and status, every extracted row is in exactly one of rows or rejects, with its
+    provenance. Exit code 1 when anything is wrong.
+
+    Example: foia check --out output --dump releases/ddor-2017/
+    """
+    from foia.check import check_store
+
+    if not store_path(out).exists():
+        raise click.ClickException(f"no store at {store_path(out)}")
+    report = check_store(store_path(out).parent, dump)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        counts = ", ".join(f"{v} {k}" for k, v in report.counts.items())
+        click.echo(f"{'ok' if report.ok else 'PROBLEMS'}: {counts}")
+        for kind, n in sorted(report.totals.items()):
+            click.echo(f"  {kind}: {n}")
+        for problem in report.problems[:50]:
+            where = " ".join(str(x) for x in (problem.path, problem.page) if x is not None)
+            click.echo(f"  - {problem.kind} {where}: {problem.detail}")
+    if not report.ok:
+        raise SystemExit(1)
 
 
 def _open_store(out: Path) -> sqlite3.Connection:

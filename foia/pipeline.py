@@ -83,6 +83,7 @@ class RunSummary:
     cached: int = 0
     renormalized: int = 0
     near_duplicates: int = 0  # page pairs across documents that look the same
+    removed: int = 0  # stored documents no longer in the dump, removed
     rejects: int = 0
     reject_reasons: Counter = field(default_factory=Counter)
     errors: int = 0
@@ -120,6 +121,7 @@ class RunSummary:
             "tables": self.tables, "rows": self.rows, "total_rows": self.totals,
             "extracted": self.extracted, "cached": self.cached,
             "renormalized": self.renormalized, "near_duplicates": self.near_duplicates,
+            "removed": self.removed,
             "rejects": self.rejects, "reject_reasons": dict(self.reject_reasons),
             "errors": self.errors, "findings": dict(self.findings),
             "flags": dict(self.flags),
@@ -146,6 +148,8 @@ def extract_item(item: InventoryItem, settings: ExtractSettings, pool: WorkPool 
             doc.status, doc.error = "error", f"cannot read spreadsheet: {exc}"
         if doc.pages and any(p.status == "error" for p in doc.pages):
             doc.status = "partial"
+            doc.error = "; ".join(f"sheet {p.number} ({p.sheet}): {p.error}"
+                                  for p in doc.pages if p.status == "error")
     elif item.kind in IMAGE_KINDS:
         doc = extract_image(str(item.local_path), item.path, item.sha256, item.kind, settings,
                             pool=pool)
@@ -307,12 +311,29 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
     finally:
         if executor is not None:
             executor.close()
+    summary.removed = _prune(conn, items)
     summary.near_duplicates = pagehash.find_near_duplicates(conn)
     with conn:
         conn.execute("UPDATE runs SET finished=?, summary=? WHERE run_id=?",
                      (datetime.now(UTC).isoformat(), json.dumps(summary.to_dict()), run_id))
     conn.close()
     return summary
+
+
+def _prune(conn: sqlite3.Connection, items: list[InventoryItem]) -> int:
+    """The store mirrors the dump it was last run on: `files` rows of paths no longer in it,
+    and documents no file holds any more (a file replaced by new content), are removed with
+    everything made from them. Returns the documents removed."""
+    seen = {p for it in items for p in (it.paths or [it.path])}
+    with conn:
+        gone = [r[0] for r in conn.execute("SELECT path FROM files") if r[0] not in seen]
+        conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
+        orphans = [r[0] for r in conn.execute(
+            "SELECT sha256 FROM documents WHERE sha256 NOT IN "
+            "(SELECT sha256 FROM files WHERE sha256 IS NOT NULL)")]
+        for sha in orphans:
+            store.delete_document(conn, sha)
+    return len(orphans)
 
 
 def _file_status(conn: sqlite3.Connection, item: InventoryItem) -> str:
