@@ -117,7 +117,8 @@ def _blank(column: str) -> str:
     return f"({column} IS NULL OR TRIM({column}) = '')"
 
 
-def check_store(out: Path, dump: Path | None = None) -> CheckReport:
+def check_store(out: Path, dump: Path | None = None,
+                passwords: tuple[str, ...] = ()) -> CheckReport:
     """Check the accounting invariants of the store in `out` (a folder with foia.sqlite, or
     the file itself); with `dump`, also that the store accounts for every file of that dump.
 
@@ -136,7 +137,7 @@ def check_store(out: Path, dump: Path | None = None) -> CheckReport:
         counts = {name: conn.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]
                   for name in ("files", "documents", "pages", "tables", "rows", "rejects")}
         if dump is not None:
-            counts["dump_files"] = _check_dump(conn, Path(dump), found)
+            counts["dump_files"] = _check_dump(conn, Path(dump), found, passwords)
         _check_files(conn, found)
         _check_documents(conn, found)
         _check_pages(conn, found)
@@ -148,7 +149,8 @@ def check_store(out: Path, dump: Path | None = None) -> CheckReport:
         conn.close()
 
 
-def _check_dump(conn: sqlite3.Connection, dump: Path, found: _Problems) -> int:
+def _check_dump(conn: sqlite3.Connection, dump: Path, found: _Problems,
+                passwords: tuple[str, ...] = ()) -> int:
     """Every path the inventory finds in the dump has its `files` row, and the other way
     round; a recorded status the inventory alone decides (duplicate, container, unreadable or
     unsupported) and the recorded content hash agree with the dump as it is now.
@@ -158,7 +160,7 @@ def _check_dump(conn: sqlite3.Connection, dump: Path, found: _Problems) -> int:
     fed several dumps, or a dump whose files were removed since its last run, keeps `files`
     rows for paths this dump lacks (the pipeline never prunes them): those are reported."""
     with tempfile.TemporaryDirectory(prefix="foia-check-") as work:
-        items = build_inventory(dump, Path(work))
+        items = build_inventory(dump, Path(work), passwords=passwords)  # as the run did
     expected: dict[str, tuple[tuple[str, ...], str]] = {}  # path -> (statuses, sha256)
     for item in items:
         for i, path in enumerate(item.paths or [item.path]):

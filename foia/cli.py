@@ -180,8 +180,10 @@ def export(fmt: str, out: Path, tables: tuple[str, ...]) -> None:
 @click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
 @click.option("--dump", type=click.Path(path_type=Path, exists=True), default=None,
               help="Also check that every file of this dump has its `files` row.")
+@click.option("--password", "passwords", multiple=True, metavar="TEXT",
+              help="The passwords the run was given (encrypted PDFs are then not errors).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def check(out: Path, dump: Path | None, as_json: bool) -> None:
+def check(out: Path, dump: Path | None, passwords: tuple[str, ...], as_json: bool) -> None:
     """Check the store's accounting: every file has a status, every page of every document a
     route and status, every extracted row is in exactly one of rows or rejects, with its
     provenance. Exit code 1 when anything is wrong.
@@ -192,7 +194,7 @@ def check(out: Path, dump: Path | None, as_json: bool) -> None:
 
     if not store_path(out).exists():
         raise click.ClickException(f"no store at {store_path(out)}")
-    report = check_store(store_path(out).parent, dump)
+    report = check_store(store_path(out).parent, dump, passwords)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:

@@ -52,3 +52,17 @@ def pytest_configure(config: pytest.Config) -> None:
     # Goldens never regenerate silently: the switch must be off in CI.
     if os.environ.get("CI") and os.environ.get("FOIA_REGENERATE_GOLDENS"):
         raise pytest.UsageError("FOIA_REGENERATE_GOLDENS must not be set in CI")
+
+
+@pytest.fixture(scope="session")
+def scans_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(dump, output folder) of `run_dump` over every scanned fixture (the OCR route, about a
+    minute): shared by the OCR acceptance tests and the accounting check."""
+    import shutil
+
+    dump = tmp_path_factory.mktemp("scan_dump")
+    for path in sorted((FIXTURES / "scans").iterdir()):
+        shutil.copy(path, dump / path.name)
+    out = tmp_path_factory.mktemp("scan_out")
+    run_dump(dump, out)
+    return dump, out

@@ -17,7 +17,7 @@ import pytest
 
 from foia.check import MAX_LISTED, CheckReport, check_store
 from foia.pipeline import run_dump
-from tests.conftest import FIXTURES, REAL, SAMPLE_DUMP
+from tests.conftest import REAL, SAMPLE_DUMP
 
 REAL_FILES = ("nics-checks-five-years-p1-3.pdf", "twotables_2.pdf", "ice-2019-ICFO-31121.xlsx")
 
@@ -75,12 +75,12 @@ def test_real_documents_store_is_clean(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_scans_store_is_clean(tmp_path: Path) -> None:
-    """The OCR route (about a minute): its pages, tables and rows are accounted for too."""
-    run_dump(FIXTURES / "scans", tmp_path, workers=1)
-    report = check_store(tmp_path, FIXTURES / "scans")
+def test_scans_store_is_clean(scans_run) -> None:
+    """The OCR route (the shared run of every scan): pages, tables and rows accounted for."""
+    dump, out = scans_run
+    report = check_store(out, dump)
     assert_clean(report)
-    with sqlite3.connect(tmp_path / "foia.sqlite") as conn:
+    with sqlite3.connect(out / "foia.sqlite") as conn:
         assert conn.execute("SELECT COUNT(*) FROM pages WHERE route='ocr'").fetchone()[0] > 0
 
 

@@ -307,10 +307,11 @@ def test_symlink_inside_the_dump_is_read(tmp_path):
 def test_accounting_holds_on_the_hostile_dump(runs):
     """`foia check`: every file recorded, every page with a route and status, every row once."""
     _, _, out, clean_out, _, _, root = runs
-    done = subprocess.run([*FOIA, "check", "--out", str(out), "--dump", str(root / "dump")],
-                          capture_output=True, text=True)
+    done = subprocess.run([*FOIA, "check", "--out", str(out), "--dump", str(root / "dump"),
+                           "--password", "letmein"], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:]
     assert done.stdout.startswith("ok: ")
     clean = subprocess.run([*FOIA, "check", "--out", str(clean_out), "--dump",
-                            str(root / "clean")], capture_output=True, text=True)
+                            str(root / "clean"), "--password", "letmein"],
+                           capture_output=True, text=True)
     assert clean.returncode == 0, clean.stdout[-3000:]

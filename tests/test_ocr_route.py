@@ -11,14 +11,12 @@ a truth row that was not recalled, or went to rejects, counts every one of its f
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 from rapidfuzz import fuzz
 
-from foia.pipeline import run_dump
 from tests.conftest import FIXTURES
 
 SCANS = FIXTURES / "scans"
@@ -29,12 +27,8 @@ BBOX_TOL = 3.0  # points: stored row boxes hug the OCR words, truth boxes are th
 
 
 @pytest.fixture(scope="module")
-def scan_db(tmp_path_factory):
-    dump = tmp_path_factory.mktemp("scan_dump")
-    for name in CASES:
-        shutil.copy(SCANS / name, dump / name)
-    out = tmp_path_factory.mktemp("scan_out")
-    run_dump(dump, out)
+def scan_db(scans_run):
+    _, out = scans_run
     conn = sqlite3.connect(out / "foia.sqlite")
     conn.row_factory = sqlite3.Row
     yield conn
