@@ -18,6 +18,7 @@ naming the fix.
 from __future__ import annotations
 
 import math
+import os
 import random
 import re
 import string
@@ -57,6 +58,14 @@ from normalize.schema import schema_errors
 
 SHA = "f" * 64
 SOURCE = SourceRef("release.pdf", SHA)
+# CI runs a fixed set of examples (derandomized): a run is repeatable, and a property failure
+# is a finding to keep, not a flake. Explore new examples with FOIA_FUZZ_RANDOM=1; the
+# layout-builder property has an open counterexample found that way (see the issue-8 note:
+# twelve near-identical rows with cells left empty in different columns).
+settings.register_profile("ci", derandomize=True)
+if not os.environ.get("FOIA_FUZZ_RANDOM"):
+    settings.load_profile("ci")
+
 DDOR = load_profile("ddor")
 
 # -- shared text strategies --------------------------------------------------------------------
