@@ -191,7 +191,7 @@ class Stitcher:
         self._close()
 
 
-class _Collect:
+class Collector:
     """A TableSink that keeps whole tables (short documents, and callers that want a list)."""
 
     def __init__(self) -> None:
@@ -210,9 +210,14 @@ def stitch_tables(pages: list[tuple[int, float, list[Table]]]) -> list[Table]:
 
     `pages` holds (page number, page height, tables in reading order) per page.
     """
-    collect = _Collect()
-    stitcher = Stitcher(collect)
+    collect = Collector()
+    stitch_into(collect, pages)
+    return collect.tables
+
+
+def stitch_into(sink: TableSink, pages: list[tuple[int, float, list[Table]]]) -> None:
+    """Every page's tables through one Stitcher into `sink`, then finished."""
+    stitcher = Stitcher(sink)
     for number, height, tables in pages:
         stitcher.add_page(number, height, tables)
     stitcher.finish()
-    return collect.tables

@@ -484,7 +484,7 @@ def _check_size(image: Image.Image, number: int | None) -> None:
                                "(a decompression bomb?): refused before decoding")
 
 
-def _open_image(path: str, number: int | None) -> Image.Image:
+def open_image(path: str, number: int | None) -> Image.Image:
     """Image.open, which reads only the header; its size is checked before any decoding."""
     try:
         image = Image.open(path)
@@ -503,7 +503,7 @@ def _open_image(path: str, number: int | None) -> Image.Image:
 
 def image_frame_count(path: str) -> int:
     """Frames (pages) of an image file: 1, or n for a multi-page TIFF."""
-    with _open_image(path, None) as image:
+    with open_image(path, None) as image:
         try:
             return int(getattr(image, "n_frames", 1))
         except (OSError, Image.DecompressionBombError) as exc:
@@ -521,7 +521,7 @@ def ocr_image_frame(
     that it reads right when enlarged.
     """
     settings = OcrSettings.resolve(settings)
-    with _open_image(path, number) as image:
+    with open_image(path, number) as image:
         try:
             image.seek(number - 1)
             _check_size(image, number)  # each TIFF frame has its own header

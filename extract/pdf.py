@@ -16,12 +16,12 @@ from typing import Protocol
 
 import pdfplumber
 
-from extract.assemble import Stitcher, TableChain, TableSink, strip_furniture
+from extract.assemble import Collector, Stitcher, TableSink, strip_furniture
 from extract.checkboxes import fill_checkbox_cells
 from extract.deadline import PageTimeout, deadline
 from extract.engines import camelot_tables, pdfplumber_tables
 from extract.layout_tables import layout_tables
-from extract.model import Cell, DocumentResult, PageResult, Table, TableRow, Word, union_bbox
+from extract.model import Cell, DocumentResult, PageResult, Table, Word, union_bbox
 from extract.ocr import REDACTED_MARK, OcrError, OcrSettings, ocr_page_layout
 from extract.page_layout import PageLayout, read_page_layout, visible_page
 from extract.route import RouteDecision, route_document
@@ -279,21 +279,6 @@ class DocumentSink(TableSink, Protocol):
     def page(self, page: PageResult) -> None: ...
 
 
-class _AttachTables:
-    """Without a sink: stitched tables are kept whole on the page they start on."""
-
-    def __init__(self, results: dict[int, PageResult]) -> None:
-        self.results = results
-        self.rows: list[TableRow] = []
-
-    def table_rows(self, chain: TableChain, rows: tuple[TableRow, ...]) -> None:
-        self.rows.extend(rows)
-
-    def table_done(self, chain: TableChain) -> None:
-        self.results[chain.head.page].tables.append(chain.table(tuple(self.rows)))
-        self.rows = []
-
-
 def extract_pdf(path: str, rel_path: str, sha256: str,
                 settings: ExtractSettings | dict | None = None, *,
                 routes: list[RouteDecision] | None = None,
@@ -317,7 +302,7 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
             doc.status, doc.error = "error", f"cannot open PDF: {_open_problem(exc)}"
             return doc
     results: dict[int, PageResult] = {}
-    collect = _AttachTables(results) if sink is None else None
+    collect = Collector() if sink is None else None  # whole tables, attached at the end
     stitcher = Stitcher(sink if sink is not None else collect)  # type: ignore[arg-type]
     context: list[PageLayout] = []  # the last pages of the previous window, for furniture
     n_read = sum(1 for r in routes if r.route != "skipped")  # skipped ones are the last
@@ -353,6 +338,8 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
                     results[i].words, results[i].text = [], ""
             plumber_pages.clear()
     stitcher.finish()
+    for table in collect.tables if collect is not None else ():
+        results[table.page].tables.append(table)
     for i, decision in enumerate(routes[n_read:], start=n_read + 1):
         results[i] = _read_page(None, path, i, decision, cfg, pool, [], {}, set())
         if sink is not None:

@@ -189,8 +189,9 @@ def _reason(exc: BaseException, path: Path | None = None) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _read(path: Path) -> tuple[str, int, bytes]:
-    """sha256, size and head in one streaming pass; non-regular files are refused unread.
+def _read(path: Path) -> tuple[str, int, bytes, bool]:
+    """sha256, size, head and whether "/Encrypt" occurs, in one streaming pass; non-regular
+    files are refused unread.
 
     O_NONBLOCK keeps opening a FIFO from hanging the run; fstat then rejects it.
     """
@@ -203,12 +204,17 @@ def _read(path: Path) -> tuple[str, int, bytes]:
         kind = "fifo" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device"
         raise OSError(f"not a regular file ({kind})")
     with os.fdopen(fd, "rb") as f:
-        digest, size, head = hashlib.sha256(), 0, b""
+        digest, size, head, tail, encrypt = hashlib.sha256(), 0, b"", b"", False
         while chunk := f.read(CHUNK):
             head = head or chunk[:HEAD]
             digest.update(chunk)
             size += len(chunk)
-    return digest.hexdigest(), size, head
+            # An encrypted PDF names /Encrypt in its trailer or xref-stream dictionary, which
+            # are never compressed: seen here, in the pass that hashes the file anyway, only
+            # those PDFs are parsed again to try passwords.
+            encrypt = encrypt or b"/Encrypt" in tail + chunk
+            tail = chunk[-16:]
+    return digest.hexdigest(), size, head, encrypt
 
 
 def _zip_kind(path: Path) -> str:
@@ -263,7 +269,7 @@ class _Inventory:
             if size > self.limits.max_file_bytes:
                 return [_rec(rel, "error", f"file of {size} bytes is over the limit of "
                                            f"{self.limits.max_file_bytes} (not read)", size=size)]
-            sha, size, head = _read(local)
+            sha, size, head, encrypt = _read(local)
         except IsADirectoryError as exc:
             return [_rec(rel, "unsupported", str(exc))]
         except OSError as exc:
@@ -282,7 +288,7 @@ class _Inventory:
             item.status, item.error, members = self.expand(local, sha, depth)
             item.local_path = None if item.status == "error" else local
             return [item] + [replace(m, path=f"{rel}/{m.path}", paths=[]) for m in members]
-        if kind == "pdf":
+        if kind == "pdf" and encrypt:
             problem, opened = self.decrypt(local, sha)
             if problem:
                 item.status, item.error = "error", problem

@@ -175,9 +175,9 @@ def hash_pages(pdf: bytes | str | Path, pages: list[int] | None = None) -> dict[
 
 def hash_image_file(path: str | Path) -> dict[int, str]:
     """Hash of each frame (1-based) of an image file (PNG, JPEG, multi-frame TIFF)."""
-    from extract.ocr import _open_image
+    from extract.ocr import open_image
 
-    _open_image(str(path), None).close()  # refuses a decompression bomb from its header
+    open_image(str(path), None).close()  # refuses a decompression bomb from its header
     ok, frames = cv2.imreadmulti(str(path), flags=cv2.IMREAD_GRAYSCALE)
     if not ok:
         raise ValueError(f"cannot read image {path}")

@@ -32,7 +32,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from extract.assemble import Stitcher, TableChain, stitch_tables, strip_furniture
+from extract.assemble import TableChain, stitch_into, stitch_tables, strip_furniture
 from extract.engines import GridCell, _to_table
 from extract.layout_tables import layout_tables
 from extract.model import Cell, Table, TableRow, Word
@@ -512,10 +512,7 @@ class _Recorder:
 
 def _streamed(pages: list[tuple[int, float, list[Table]]]) -> list[Table]:
     sink = _Recorder()
-    stitcher = Stitcher(sink)
-    for number, height, tables in pages:
-        stitcher.add_page(number, height, tables)
-    stitcher.finish()
+    stitch_into(sink, pages)
     return sink.done
 
 
