@@ -46,6 +46,10 @@ def _to_table(grid: list[list[GridCell]], engine: str, page: int,
     grid = [row for row in grid if any(t for t, _, _ in row)]
     if len(grid) < 2 or max(len(r) for r in grid) < 2:
         return None
+    # Engines give rectangular grids, but a caller's grid may be ragged (a row one cell short):
+    # pad it on the right so the header merge and every later stage see one width.
+    width = max(len(r) for r in grid)
+    grid = [list(row) + [("", None, False)] * (width - len(row)) for row in grid]
     texts = [[t for t, _, _ in row] for row in grid]
     n_header = count_header_rows(texts)
     if ruled:
