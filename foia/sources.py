@@ -6,6 +6,10 @@ the caller can name it; otherwise the dump folders recorded in `runs` are tried,
 A zip member is read out of its archive (nested archives too). The bytes are returned only
 when their sha256 is the stored one: an audit must show the page the row came from, not a
 later file of the same name.
+
+An encrypted PDF that a run opened with `--password` is read from the decrypted copy that run
+wrote beside the store (`OUT/.work/decrypted/<sha256>.pdf`): the original is still found and
+checked, but pdfium cannot render it without the password, which is never stored.
 """
 
 from __future__ import annotations
@@ -73,15 +77,26 @@ def _read(root: Path, rel: str) -> bytes | None:
     return None
 
 
+def decrypted_copy(conn: sqlite3.Connection, sha256: str) -> Path | None:
+    """The decrypted copy a run made of the encrypted PDF `sha256`, if it is beside the store."""
+    row = conn.execute("PRAGMA database_list").fetchone()
+    if not row or not row[2]:  # an in-memory store has no folder
+        return None
+    copy = Path(row[2]).parent / ".work" / "decrypted" / f"{sha256}.pdf"
+    return copy if copy.is_file() else None
+
+
 def source_bytes(conn: sqlite3.Connection, source_file: str, sha256: str,
                  dump: Path | None = None) -> bytes:
-    """The document's bytes, checked against its stored sha256."""
+    """The document's bytes, checked against its stored sha256 (for an encrypted PDF read with a
+    password, the decrypted copy's bytes, once the original is found unchanged)."""
     tried = []
     for root in dump_folders(conn, dump):
         data = _read(root, source_file)
         tried.append(str(root))
         if data is not None and hashlib.sha256(data).hexdigest() == sha256:
-            return data
+            copy = decrypted_copy(conn, sha256)
+            return copy.read_bytes() if copy is not None else data
     raise SourceNotFound(
         f"{source_file} (sha256 {sha256[:12]}…) not found unchanged in: {', '.join(tried)}; "
         "name the dump folder with --dump")

@@ -266,6 +266,25 @@ def test_awkward_but_valid_files_are_read(runs):
     assert n_pdf > 20  # the decrypted copy was read like any PDF
 
 
+def test_audit_renders_a_row_of_the_encrypted_pdf(runs):
+    """`foia audit` finds the encrypted original unchanged and renders the page from the
+    decrypted copy the run made (the password is not stored, so pdfium could not open it)."""
+    out = runs[2]
+    conn = sqlite3.connect(out / "foia.sqlite")
+    record_id, = conn.execute("SELECT record_id FROM rows WHERE source_file='unlock-me.pdf' "
+                              "AND bbox IS NOT NULL LIMIT 1").fetchone()
+    conn.close()
+    png = out / "audit" / "unlock.png"  # inside the output folder (see the next test)
+    done = subprocess.run([*FOIA, "audit", record_id, "--out", str(out), "--png", str(png)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    from PIL import Image
+
+    with Image.open(png) as im:
+        assert im.width > 100 and im.height > 20
+        assert len(set(im.convert("RGB").getdata())) > 3  # a rendered page, outlined
+
+
 def test_nothing_is_written_outside_the_output_folder(runs):
     _, _, out, clean_out, _, before, root = runs
     after = {p for p in _tree(root) if Path(p).parts[0] not in (out.name, clean_out.name)}
