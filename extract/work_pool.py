@@ -52,6 +52,10 @@ class WorkPool:
         for number in range(1, frames + 1):
             self.add(("image", path, number), ocr_image_frame, path, number, settings)
 
+    def keys(self) -> list[Hashable]:
+        """The jobs not yet taken, in the order they were queued (running ones first)."""
+        return [*self._running, *self._queue]
+
     def has(self, key: Hashable) -> bool:
         return key in self._queue or key in self._running
 
