@@ -113,7 +113,7 @@ long_text = st.tuples(st.one_of(st.sampled_from(LONG_PIECES), any_text.filter(bo
 
 FAST = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-SLOW = settings(max_examples=40, deadline=None,
+SLOW = settings(max_examples=int(os.environ.get("FOIA_FUZZ_SLOW_N", "40")), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.large_base_example])
 LONG = settings(max_examples=8, deadline=None,
@@ -295,11 +295,12 @@ def word_tables(draw: st.DrawFn) -> tuple[list[str], list[tuple[list[str], Wrap]
     some with a cell wrapped onto a second line, maybe the header repeated mid-table and a
     Total row at the end; cells after the first set left, right or centre.
 
-    Right-aligned tables have every cell filled. A column empty under its label next to a
-    column whose values reach right of its label's middle (right-aligned, or wider than the
-    label) is merged with it, a known limitation this property does not pin:
-    extract.layout_tables._header_cuts counts the words between the two labels' middles, and
-    cannot tell that case from NICS's sub-columns, whose numbers sit right of their labels."""
+    Right-aligned tables are as sparse as the others: a column empty under its label beside
+    one whose values sit under their own label stays a column (extract.layout_tables.
+    _header_cuts counts only values reaching into the gap between the two labels). Values
+    that do reach into it (under a short right-aligned label) leave the pair to the gutters
+    the data itself shows; 3 × 2,000 random examples found no merge after that change.
+    `FOIA_FUZZ_SLOW_N` sets the number of examples of the slow properties (default 40)."""
     align = draw(st.sampled_from(["left", "right", "centre"]))
     ncols = draw(st.integers(2, 12))
     nrows = draw(st.integers(1, 40))
@@ -312,7 +313,7 @@ def word_tables(draw: st.DrawFn) -> tuple[list[str], list[tuple[list[str], Wrap]
         row = [rnd.choice(header), f"{rnd.randint(0, 10**6):,}",
                *(rnd.choice(values) for _ in range(ncols - 2))]
         for j in range(2, ncols):
-            if sum(1 for t in row if t) >= need and align != "right":
+            if sum(1 for t in row if t) >= need:
                 break
             row[j] = row[j] or "7"
         wrap = (rnd.randint(1, ncols - 1), rnd.choice(header)) if rnd.random() < 0.2 else None
