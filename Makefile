@@ -28,7 +28,7 @@ run: setup
 	$(VENV)/bin/foia run $(SAMPLE_DUMP) --out $(OUT)
 
 test: setup
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q --durations=15
 
 bench: setup
 	$(PY) bench/born_digital.py
