@@ -16,6 +16,7 @@ import sqlite3
 import struct
 import subprocess
 import sys
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -312,6 +313,33 @@ def test_page_limit_is_recorded(tmp_path):
     assert all("past the limit of 2 pages" in p[3] for p in pages[2:])
     assert doc[0] == "partial" and "2 pages past the limit of 2 not read" in doc[1]
     assert doc[2] == 4
+
+
+@pytest.mark.slow
+def test_page_timeout_holds_on_dask_worker_threads(tmp_path):
+    """On a Dask worker a document is read on a thread, where no SIGALRM arrives: the page
+    limit still stops the page pdfminer would spend over a minute on, and the run goes on."""
+    import distributed
+
+    from foia.pipeline import run_dump
+
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    (dump / "slow-page.pdf").write_bytes(_slow_page())
+    shutil.copy(SAMPLE_DUMP / "ddor-ruled.pdf", dump)
+    start = time.monotonic()
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0") as cluster:
+        run_dump(dump, tmp_path / "out", scheduler=cluster, settings={"page_timeout_s": 5})
+    took = time.monotonic() - start
+    conn = sqlite3.connect(tmp_path / "out" / "foia.sqlite")
+    docs = dict(conn.execute("SELECT path, status FROM documents"))
+    status, error = conn.execute("SELECT status, error FROM pages "
+                                 "WHERE source_file = 'slow-page.pdf'").fetchone()
+    conn.close()
+    assert status == "error" and "timed out after 5 s" in error, (status, error)
+    assert docs == {"slow-page.pdf": "partial", "ddor-ruled.pdf": "ok"}
+    assert took < 60, took  # the page alone takes pdfminer over a minute
 
 
 def test_symlink_inside_the_dump_is_read(tmp_path):
