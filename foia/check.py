@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from foia.inventory import build_inventory
+from foia.inventory import CONTAINERS, build_inventory
 
 # `files.status` as written by pipeline._record_item_files (inventory.InventoryItem.status
 # for unreadable files, "container" for a zip, "duplicate" for the later paths of a content).
@@ -168,7 +168,7 @@ def _check_dump(conn: sqlite3.Connection, dump: Path, found: _Problems,
                 statuses: tuple[str, ...] = ("duplicate",)
             elif item.status != "ok":
                 statuses = (item.status,)
-            elif item.kind == "zip":
+            elif item.kind in CONTAINERS:
                 statuses = ("container",)
             else:  # a document: read, or failed to be (its error recorded)
                 statuses = ("ok", "error")

@@ -3,12 +3,14 @@
 FOIA releases arrive with misleading extensions, nested archives, duplicates and junk, so every
 file is typed by its bytes, hashed, grouped by content and recorded -- even when it cannot be read
 or processed -- because the audit must be able to say what happened to every file in the dump.
-Archives are hostile input: members are extracted with path checks and streaming size caps.
+Archives (zip, and gzip: one compressed file) are hostile input: members are extracted with
+path checks and streaming size caps.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import logging
 import os
@@ -20,12 +22,16 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import IO
 
 CHUNK = 1 << 20  # hash and copy in 1 MiB chunks: memory stays flat whatever the file size
 HEAD = 64 * 1024  # bytes kept for sniffing: enough for magic numbers and the first CSV lines
 SUPPORTED = frozenset({"pdf", "xlsx", "xls", "csv", "tsv", "png", "jpeg", "tiff"})
 SYSTEM_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header, or an empty archive
+GZIP_MAGIC = b"\x1f\x8b"  # RFC 1952: a gzip stream (agencies ship `.csv.gz` exports)
+# Kinds that hold other files: their members are inventoried, the container itself is not read.
+CONTAINERS = frozenset({"zip", "gzip"})
 _SEP = re.compile(r"[\\/]")  # Windows-made zips may use backslashes
 # What a file's extension promises. A file whose bytes are no kind we read says its name lies
 # (an HTML error page saved as .pdf): an error, not merely an unsupported file. (A PDF named
@@ -34,6 +40,7 @@ EXTENSION_KINDS = {
     ".pdf": {"pdf"}, ".xlsx": {"xlsx"}, ".xlsm": {"xlsx"}, ".xls": {"xls", "xlsx", "csv", "tsv"},
     ".csv": {"csv", "tsv"}, ".tsv": {"tsv", "csv"}, ".png": {"png"}, ".jpg": {"jpeg"},
     ".jpeg": {"jpeg"}, ".tif": {"tiff"}, ".tiff": {"tiff"}, ".zip": {"zip"},
+    ".gz": {"gzip"}, ".gzip": {"gzip"},
 }
 
 
@@ -49,7 +56,7 @@ class ZipLimits:
     max_total_bytes: int = 2 * 1024**3  # per top-level archive, nested archives included
     max_ratio: float = 200.0  # uncompressed : compressed, per member
     ratio_floor: int = 1 << 20  # members smaller than this never trip the ratio (tiny CSVs can)
-    max_depth: int = 3  # zips inside zips inside zips; a fourth level is an error
+    max_depth: int = 3  # archives inside archives (zip or gzip); a fourth level is an error
 
 
 @dataclass
@@ -91,6 +98,7 @@ def sniff_kind(head: bytes, name: str = "") -> str:
             return "xlsx" if b"xl/" in head else "unknown"  # docx, pptx, ...: not ours
         return "zip"
     for magic, kind in (
+        (GZIP_MAGIC, "gzip"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "xls"),  # OLE2 compound file
         (b"\x89PNG\r\n\x1a\n", "png"),
         (b"\xff\xd8\xff", "jpeg"),
@@ -165,8 +173,8 @@ def _name_lies(rel: str, kind: str, head: bytes) -> str | None:
     expected = EXTENSION_KINDS.get(ext)
     if expected is None or kind in expected or kind in SUPPORTED:
         return None  # a readable kind under another name is read by its bytes
-    what = kind.upper() if kind not in ("unknown", "zip") else (
-        "a zip archive" if kind == "zip" else describe_content(head))
+    what = {"zip": "a zip archive", "gzip": "a gzip stream"}.get(kind) or (
+        describe_content(head) if kind == "unknown" else kind.upper())
     return f"not a {ext[1:].upper()} file: its content is {what}"
 
 
@@ -215,6 +223,18 @@ def _read(path: Path) -> tuple[str, int, bytes, bool]:
             encrypt = encrypt or b"/Encrypt" in tail + chunk
             tail = chunk[-16:]
     return digest.hexdigest(), size, head, encrypt
+
+
+def gunzipped_name(name: str) -> str:
+    """The name of a gzip's one member, from the gzip's own name (`counts.csv.gz` ->
+    `counts.csv`, `x.tgz` -> `x.tar`); the gzip header's stored name is optional and is not
+    trusted to be a safe path, so it is not used."""
+    base = name.rsplit("/", 1)[-1]
+    lower = base.lower()
+    for suffix, replacement in ((".gz", ""), (".gzip", ""), (".tgz", ".tar")):
+        if lower.endswith(suffix) and len(base) > len(suffix):
+            return base[: -len(suffix)] + replacement
+    return base + ".out"
 
 
 def _zip_kind(path: Path) -> str:
@@ -282,10 +302,10 @@ class _Inventory:
         if lie := _name_lies(rel, kind, head):
             item.status, item.error = "error", lie
             return [item]
-        if kind == "zip":
+        if kind in CONTAINERS:
             if depth == 1:
                 self.remaining = self.limits.max_total_bytes
-            item.status, item.error, members = self.expand(local, sha, depth)
+            item.status, item.error, members = self.expand(local, sha, depth, kind, rel)
             item.local_path = None if item.status == "error" else local
             return [item] + [replace(m, path=f"{rel}/{m.path}", paths=[]) for m in members]
         if kind == "pdf" and encrypt:
@@ -326,23 +346,44 @@ class _Inventory:
             return "encrypted: none of the passwords given opens it", local
         return "encrypted: a password is required (foia run --password)", local
 
-    def expand(self, local: Path, sha: str, depth: int) -> _Expanded:
-        """Extract a zip into work_dir/unzipped/<sha>/ once per run; replay it for copies.
+    def expand(self, local: Path, sha: str, depth: int, kind: str = "zip",
+               rel: str = "") -> _Expanded:
+        """Extract an archive into work_dir/unzipped/<sha>/ once per run; replay it for copies.
 
-        A copy met deeper than max_depth reuses the first, already bounded, extraction.
+        A copy met deeper than max_depth reuses the first, already bounded, extraction. (A gzip
+        copy under another name keeps the first copy's member name.)
         """
         if sha in self.expanded:
             return self.expanded[sha]
         if sha in self.in_progress:
-            return "error", "zip contains itself (recursive archive)", []
+            return "error", f"{kind} contains itself (recursive archive)", []
         if depth > self.limits.max_depth:
-            return "error", f"zip nested deeper than {self.limits.max_depth} levels", []
+            return "error", f"{kind} nested deeper than {self.limits.max_depth} levels", []
         self.in_progress.add(sha)
+        dest = self.work_dir / "unzipped" / sha
         try:
-            self.expanded[sha] = self._extract_all(local, self.work_dir / "unzipped" / sha, depth)
+            self.expanded[sha] = (self._gunzip(local, dest, depth, rel) if kind == "gzip"
+                                  else self._extract_all(local, dest, depth))
         finally:
             self.in_progress.discard(sha)
         return self.expanded[sha]
+
+    def _gunzip(self, local: Path, dest: Path, depth: int, rel: str) -> _Expanded:
+        """A gzip holds one file: stream it out under the caps a zip member has, then inspect
+        it like any file (a `.csv.gz` is read as the CSV, a `.zip.gz` expanded in turn)."""
+        name = gunzipped_name(rel or local.name)
+        shutil.rmtree(dest, ignore_errors=True)  # stale or partial copy from an earlier run
+        dest.mkdir(parents=True, exist_ok=True)
+        target = dest / name
+        try:
+            with gzip.open(local, "rb") as src:
+                self._stream(src, target, local.stat().st_size)
+        except _LimitHit as exc:
+            return "error", exc.args[0], [_rec(name, "error", exc.args[0])]
+        except (OSError, EOFError, zlib.error) as exc:
+            reason = f"cannot decompress gzip: {_reason(exc)}"
+            return "error", reason, [_rec(name, "error", reason)]
+        return "ok", None, self.inspect(target, name, depth + 1)
 
     def _extract_all(self, local: Path, dest: Path, depth: int) -> _Expanded:
         try:
@@ -387,11 +428,17 @@ class _Inventory:
 
     def _copy(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
         """Stream one member out, stopping at the caps; the header's sizes are not trusted."""
+        with zf.open(info) as src:
+            self._stream(src, target, info.compress_size)
+
+    def _stream(self, src: IO[bytes], target: Path, compressed: int) -> None:
+        """Copy a decompressing stream to `target`, stopping at the ratio (against the
+        `compressed` size) and at the archive's remaining byte budget; no partial file stays."""
         lim = self.limits
-        ratio_cap = max(lim.ratio_floor, int(info.compress_size * lim.max_ratio))
+        ratio_cap = max(lim.ratio_floor, int(compressed * lim.max_ratio))
         target.parent.mkdir(parents=True, exist_ok=True)
         written = 0
-        with zf.open(info) as src, open(target, "xb") as dst:  # "x": duplicate names fail
+        with open(target, "xb") as dst:  # "x": duplicate names fail
             try:
                 while chunk := src.read(CHUNK):
                     written += len(chunk)

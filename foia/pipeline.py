@@ -28,7 +28,7 @@ from extract.sheets import read_spreadsheet
 from extract.work_pool import WorkPool
 from foia import __version__, pagehash, store
 from foia.cache import extract_key, normalize_key
-from foia.inventory import InventoryItem, ZipLimits, build_inventory
+from foia.inventory import CONTAINERS, InventoryItem, ZipLimits, build_inventory
 from normalize.corrections import Corrections
 from normalize.narrative import check_narrative
 from normalize.outcome import DocContext, SourceRef, TableOutcome
@@ -295,7 +295,7 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
     items = build_inventory(dump, out / ".work", limits=limits, passwords=tuple(passwords))
     emit(ProgressEvent("inventory", len(items), len(items)))
     stored = {} if force else store.document_keys(conn)
-    fresh = [it for it in items if it.status == "ok" and it.kind != "zip"
+    fresh = [it for it in items if it.status == "ok" and it.kind not in CONTAINERS
              and not _unchanged(stored.get(it.sha256), keys[0])]
     executor = make_executor(workers, scheduler)
     try:
@@ -354,7 +354,7 @@ def _run_item(conn, item: InventoryItem, cfg: ExtractSettings, prof: Profile | N
               keys: tuple[str, str] = ("", "")) -> None:
     """One file into the store; a bug on it is recorded as its error and the run goes on."""
     try:
-        if item.status == "ok" and item.kind != "zip" and _unchanged(stored, keys[0]):
+        if item.status == "ok" and item.kind not in CONTAINERS and _unchanged(stored, keys[0]):
             _reuse_item(conn, item, prof, run_id, summary, corrections, stored, keys[1])
             return
         _process_item(conn, item, cfg, prof, run_id, summary, corrections, pool, routes,
@@ -396,10 +396,10 @@ def _process_item(conn, item: InventoryItem, cfg: ExtractSettings, prof: Profile
                                    "inventory", item.error or "")
                 summary.errors += 1
         return
-    if item.kind == "zip":
+    if item.kind in CONTAINERS:
         with conn:
-            _record_item_files(conn, item, "container", "zip: members inventoried", run_id,
-                               summary)
+            _record_item_files(conn, item, "container", f"{item.kind}: members inventoried",
+                               run_id, summary)
         return
     key = ("doc", item.path)
     with conn:  # one transaction per document: a crash leaves no half-written document

@@ -1,11 +1,11 @@
 """Find a stored row's source document again, byte for byte, for audits and the review site.
 
 The store records each document's path relative to the dump (`ddor.pdf`, or
-`week2.zip/week2/ddor-week2.pdf` for a zip member) and its sha256. The dump may have moved, so
-the caller can name it; otherwise the dump folders recorded in `runs` are tried, newest first.
-A zip member is read out of its archive (nested archives too). The bytes are returned only
-when their sha256 is the stored one: an audit must show the page the row came from, not a
-later file of the same name.
+`week2.zip/week2/ddor-week2.pdf` for a zip member, `ddor.pdf.gz/ddor.pdf` for a gzip's) and its
+sha256. The dump may have moved, so the caller can name it; otherwise the dump folders recorded
+in `runs` are tried, newest first. A member is read out of its archive (nested archives too).
+The bytes are returned only when their sha256 is the stored one: an audit must show the page the
+row came from, not a later file of the same name.
 
 An encrypted PDF that a run opened with `--password` is read from the decrypted copy that run
 wrote beside the store (`OUT/.work/decrypted/<sha256>.pdf`): the original is still found and
@@ -14,12 +14,16 @@ checked, but pdfium cannot render it without the password, which is never stored
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import re
 import sqlite3
 import zipfile
+import zlib
 from pathlib import Path
+
+from foia.inventory import GZIP_MAGIC, gunzipped_name
 
 
 class SourceNotFound(Exception):
@@ -42,24 +46,42 @@ def _clean(name: str) -> str:
 
 
 def _member(zf: zipfile.ZipFile, parts: list[str]) -> bytes | None:
-    """Bytes of `parts` inside an open zip (nested zips are opened from the member's bytes)."""
+    """Bytes of `parts` inside an open zip (nested archives are opened from the member's
+    bytes)."""
     names = {_clean(n): n for n in zf.namelist()}
     for k in range(len(parts), 0, -1):
         name = names.get("/".join(parts[:k]))
         if name is not None:
-            if k == len(parts):
-                return zf.read(name)
-            try:
-                with zipfile.ZipFile(io.BytesIO(zf.read(name))) as inner:
-                    return _member(inner, parts[k:])
-            except zipfile.BadZipFile:
-                return None
+            data = zf.read(name)
+            return data if k == len(parts) else _inside(data, parts[k - 1], parts[k:])
     return None
 
 
-def _from_zip(path: Path, parts: list[str]) -> bytes | None:
-    """Read one member out of the archive at `path` (only that member is read)."""
+def _inside(blob: bytes, name: str, parts: list[str]) -> bytes | None:
+    """Bytes of `parts` inside the archive `blob` named `name`: a gzip's one member (named as
+    the inventory names it) or a zip's."""
+    if blob.startswith(GZIP_MAGIC):
+        if parts[0] != gunzipped_name(name):
+            return None
+        try:
+            inner = gzip.decompress(blob)
+        except (OSError, EOFError, zlib.error):
+            return None
+        return inner if len(parts) == 1 else _inside(inner, parts[0], parts[1:])
     try:
+        with zipfile.ZipFile(io.BytesIO(blob)) as zf:
+            return _member(zf, parts)
+    except zipfile.BadZipFile:
+        return None
+
+
+def _from_zip(path: Path, parts: list[str]) -> bytes | None:
+    """Read one member out of the archive at `path` (of a zip, only that member is read)."""
+    try:
+        with path.open("rb") as fh:
+            gzipped = fh.read(2) == GZIP_MAGIC
+        if gzipped:
+            return _inside(path.read_bytes(), path.name, parts)
         with zipfile.ZipFile(path) as zf:
             return _member(zf, parts)
     except (zipfile.BadZipFile, OSError):

@@ -152,3 +152,19 @@ def test_audit_of_a_page_with_a_cropbox(tmp_path):
                        ).fetchone()[0]
     record = load_record(conn, rid)
     _assert_crop_shows(audit_png(conn, record, tmp_path / "c.png"), record)
+
+
+def test_audit_of_a_gzip_member_row(tmp_path):
+    """A PDF shipped as `.pdf.gz`: the row's source is the member, read back out of the gzip
+    (its sha256 checked) to draw the page."""
+    import gzip
+
+    from tests.conftest import SAMPLE_DUMP
+
+    conn = _one_file_store(tmp_path, lambda dump: (dump / "ddor-ruled.pdf.gz").write_bytes(
+        gzip.compress((SAMPLE_DUMP / "ddor-ruled.pdf").read_bytes())))
+    rid, source = conn.execute("SELECT record_id, source_file FROM rows WHERE kind != 'total' "
+                               "ORDER BY row_index LIMIT 1 OFFSET 3").fetchone()
+    assert source == "ddor-ruled.pdf.gz/ddor-ruled.pdf"
+    record = load_record(conn, rid)
+    _assert_crop_shows(audit_png(conn, record, tmp_path / "g.png"), record)

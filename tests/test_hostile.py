@@ -8,6 +8,7 @@ good fixtures, against a clean run over the good fixtures alone.
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 import random
@@ -143,6 +144,8 @@ def build_hostile(dump: Path, outside: Path) -> dict[str, str]:
     expect["zip-slip.zip//tmp/absolute-escape.csv"] = "unsafe member: absolute path"
     put("zip-bomb.zip", _zip({"zeros.csv": b"0" * (60 * 2**20)}), "")
     expect["zip-bomb.zip/zeros.csv"] = "compression ratio exceeds"
+    put("gzip-bomb.csv.gz", gzip.compress(b"0" * (60 * 2**20)), "compression ratio exceeds")
+    expect["gzip-bomb.csv.gz/gzip-bomb.csv"] = "compression ratio exceeds"
     nested = _zip({"deepest.csv": CSV_BODY.encode()})
     for level in range(4):
         nested = _zip({f"level{level}.zip": nested})

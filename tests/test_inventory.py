@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import os
@@ -237,6 +238,55 @@ def test_zip_bomb_ratio_is_an_error_item(tmp_path: Path) -> None:
     assert (bomb.status, bomb.error) == ("error", "compression ratio exceeds 200:1")
     assert got["bomb.zip/ok.csv"].status == "ok"
     assert not any(p.name == "bomb.csv" for p in work.rglob("*"))  # no partial copy left
+
+
+def test_gzip_member_is_inventoried_under_the_gzip(tmp_path: Path) -> None:
+    """`counts.csv.gz` holds one file, `counts.csv`, read like any CSV; a `.zip.gz` is expanded
+    in turn; the gzip itself is a container, its bytes hashed like any file's."""
+    (tmp_path / "counts.csv.gz").write_bytes(gzip.compress(CSV))
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("week2/report.pdf", pdf_bytes())
+    (tmp_path / "week2.zip.gz").write_bytes(gzip.compress(inner.getvalue()))
+    got = by_path(build_inventory(tmp_path, tmp_path.parent / "work-gz"))
+
+    assert got["counts.csv.gz"].kind == "gzip" and got["counts.csv.gz"].status == "ok"
+    member = got["counts.csv.gz/counts.csv"]
+    assert (member.kind, member.status, member.size) == ("csv", "ok", len(CSV))
+    assert member.sha256 == hashlib.sha256(CSV).hexdigest()
+    assert member.local_path is not None and member.local_path.read_bytes() == CSV
+    assert got["week2.zip.gz/week2.zip"].kind == "zip"
+    assert got["week2.zip.gz/week2.zip/week2/report.pdf"].kind == "pdf"
+
+
+def test_gzip_bomb_truncation_and_lies_are_error_items(tmp_path: Path) -> None:
+    """A gzip of 60 MiB of zeros (~1000:1) stops at the ratio cap with nothing left behind; a
+    truncated gzip says so; a gzip named .pdf is a lie about its content."""
+    (tmp_path / "bomb.csv.gz").write_bytes(gzip.compress(bytes(60 << 20)))
+    rows = b"".join(b"Harris,TX,%d\n" % n for n in range(5000))
+    (tmp_path / "cut.csv.gz").write_bytes(gzip.compress(CSV + rows)[:2000])
+    (tmp_path / "report.pdf").write_bytes(gzip.compress(pdf_bytes()))
+    work = tmp_path.parent / "work-gz-bad"
+    got = by_path(build_inventory(tmp_path, work))
+
+    assert (got["bomb.csv.gz"].status, got["bomb.csv.gz"].error) == (
+        "error", "compression ratio exceeds 200:1")
+    assert got["bomb.csv.gz/bomb.csv"].status == "error"
+    assert not any(p.name == "bomb.csv" for p in work.rglob("*"))  # no partial copy left
+    cut = got["cut.csv.gz"]
+    assert cut.status == "error" and cut.error.startswith("cannot decompress gzip: EOFError")
+    assert got["report.pdf"].error == "not a PDF file: its content is a gzip stream"
+
+
+def test_gzip_nesting_counts_toward_the_depth_limit(tmp_path: Path) -> None:
+    data = CSV
+    for _ in range(4):
+        data = gzip.compress(data)
+    (tmp_path / "deep.csv.gz.gz.gz.gz").write_bytes(data)
+    got = by_path(build_inventory(tmp_path, tmp_path.parent / "work-gz-deep"))
+    deepest = got["deep.csv.gz.gz.gz.gz/deep.csv.gz.gz.gz/deep.csv.gz.gz/deep.csv.gz"]
+    assert (deepest.status, deepest.error) == ("error", "gzip nested deeper than 3 levels")
+    assert "deep.csv.gz.gz.gz.gz/deep.csv.gz.gz.gz/deep.csv.gz.gz/deep.csv.gz/deep.csv" not in got
 
 
 def test_zip_archive_limits(tmp_path: Path) -> None:

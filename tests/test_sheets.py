@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import json
+import sqlite3
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -414,3 +416,42 @@ def test_two_cell_banner_above_header_is_a_title(tmp_path: Path) -> None:
     (t,) = read_spreadsheet(path, "csv")[0].tables
     assert t.header == ("County", "State", "Declined")
     assert kinds(t) == [(1, "title"), (2, "header"), (3, "data"), (4, "data")]
+
+
+def test_ice_csv_gz_in_a_dump_gives_the_rows_of_the_xlsx(tmp_path: Path) -> None:
+    """The same release as UWCHR's pipe-delimited `.csv.gz` (a gzip: one member, inventoried
+    under it) and as the agency's xlsx: the same 214 facilities in the same order, the same
+    text cells, the same booking counts (the CSV prints them with thousands separators)."""
+    from foia.pipeline import run_dump
+
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    for name in ("ice-2019-ICFO-31121.xlsx", "ice-2019-ICFO-31121.csv.gz"):
+        (dump / name).write_bytes((REAL / name).read_bytes())
+    run_dump(dump, tmp_path / "out", workers=1)
+    conn = sqlite3.connect(tmp_path / "out" / "foia.sqlite")
+    member = "ice-2019-ICFO-31121.csv.gz/ice-2019-ICFO-31121.csv"
+    files = dict(conn.execute("SELECT path, status FROM files"))
+    assert files == {"ice-2019-ICFO-31121.xlsx": "ok", "ice-2019-ICFO-31121.csv.gz": "container",
+                     member: "ok"}
+
+    def rows(source: str) -> list[dict]:
+        return [json.loads(f) for f, in conn.execute(
+            "SELECT fields FROM rows WHERE source_file = ? ORDER BY row_index", (source,))]
+
+    xlsx, csv_gz = rows("ice-2019-ICFO-31121.xlsx"), rows(member)
+    sha, = conn.execute("SELECT DISTINCT source_sha256 FROM rows WHERE source_file = ?",
+                        (member,)).fetchone()
+    conn.close()
+    assert sha == hashlib.sha256(
+        gzip.decompress((REAL / "ice-2019-ICFO-31121.csv.gz").read_bytes())).hexdigest()
+    assert len(xlsx) == len(csv_gz) == 214
+    assert list(xlsx[0]) == list(csv_gz[0])  # the same flattened two-row header
+    text = [k for k in xlsx[0] if k.startswith(("Facility Information", "Authorization"))]
+    assert [[r[k] for k in text] for r in xlsx] == [[r[k] for k in text] for r in csv_gz]
+    bookings = [k for k in xlsx[0] if k.startswith("Initial Bookins")]
+    assert [[r[k] for k in bookings] for r in xlsx] == [
+        [r[k].replace(",", "") for k in bookings] for r in csv_gz]
+    stewart = next(r for r in csv_gz if r["Facility Information DETLOC"] == "STWRTGA")
+    assert (stewart["Facility Information Name"], stewart["Facility Information City"]) == (
+        "STEWART DETENTION CENTER", "LUMPKIN")
