@@ -25,7 +25,8 @@ from pathlib import Path
 from foia.inventory import CONTAINERS, build_inventory
 
 # `files.status` as written by pipeline._record_item_files (inventory.InventoryItem.status
-# for unreadable files, "container" for a zip, "duplicate" for the later paths of a content).
+# for unreadable files, "container" for an archive (zip, gzip), "duplicate" for the later
+# paths of a content).
 FILE_STATUSES = ("ok", "error", "unsupported", "duplicate", "container")
 # Every state but ok says why (the audit must be able to tell what happened to a file).
 FILE_REASON_REQUIRED = ("error", "unsupported", "duplicate", "container")
@@ -155,7 +156,7 @@ def _check_dump(conn: sqlite3.Connection, dump: Path, found: _Problems,
     round; a recorded status the inventory alone decides (duplicate, container, unreadable or
     unsupported) and the recorded content hash agree with the dump as it is now.
 
-    The dump is inventoried the way `run_dump` does it (foia.inventory.build_inventory, zips
+    The dump is inventoried the way `run_dump` does it (foia.inventory.build_inventory, archives
     expanded into a temporary folder), so paths have the same form (`a.zip/b/c.pdf`). A store
     fed several dumps, or a dump whose files were removed since its last run, keeps `files`
     rows for paths this dump lacks (the pipeline never prunes them): those are reported."""

@@ -88,7 +88,8 @@ def main(verbose: bool) -> None:
 @click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True), default=4096,
               show_default=True, help="Larger files are recorded as errors, not read.")
 @click.option("--max-unpacked-mb", type=click.FloatRange(min=0, min_open=True), default=2048,
-              show_default=True, help="Bytes a zip (with the zips in it) may unpack to.")
+              show_default=True,
+              help="Bytes an archive (zip or gzip, with the archives in it) may unpack to.")
 @click.option("--page-timeout", type=click.FloatRange(min=0, min_open=True), default=300,
               show_default=True, help="Seconds to read one page's text layer or tables.")
 @click.option("--ocr-timeout", type=click.FloatRange(min=0, min_open=True), default=120,

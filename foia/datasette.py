@@ -39,10 +39,11 @@ except ImportError:  # pragma: no cover - exercised where Datasette is not insta
 PLUGIN = "foia-source-link"  # metadata `plugins` key read by render_cell
 MOUNT = "dump"  # `--static dump:<folder>` serves the documents under /dump/
 PLUGIN_FILE = "foia_source_link.py"
-CONTAINER_SUFFIXES = (".zip",)
+CONTAINER_SUFFIXES = (".zip", ".gz", ".gzip", ".tgz")  # served whole: members are inside
 
 PROVENANCE = {
-    "source_file": "Path of the document in the dump (zip members as outer.zip/inner/path)",
+    "source_file": "Path of the document in the dump (zip members as outer.zip/inner/path, "
+                   "a gzip's member as counts.csv.gz/counts.csv)",
     "source_sha256": "SHA-256 of the document's bytes (documents.sha256)",
     "page": "Page (1-based) or sheet number the row was read from",
     "pages": "JSON list of every page the row spans",

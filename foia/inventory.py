@@ -232,7 +232,7 @@ def gunzipped_name(name: str) -> str:
     base = name.rsplit("/", 1)[-1]
     lower = base.lower()
     for suffix, replacement in ((".gz", ""), (".gzip", ""), (".tgz", ".tar")):
-        if lower.endswith(suffix) and len(base) > len(suffix):
+        if lower.endswith(suffix) and base[: -len(suffix)].strip("."):  # not "", "." or ".."
             return base[: -len(suffix)] + replacement
     return base + ".out"
 
@@ -346,15 +346,19 @@ class _Inventory:
             return "encrypted: none of the passwords given opens it", local
         return "encrypted: a password is required (foia run --password)", local
 
-    def expand(self, local: Path, sha: str, depth: int, kind: str = "zip",
-               rel: str = "") -> _Expanded:
+    def expand(self, local: Path, sha: str, depth: int, kind: str, rel: str) -> _Expanded:
         """Extract an archive into work_dir/unzipped/<sha>/ once per run; replay it for copies.
 
-        A copy met deeper than max_depth reuses the first, already bounded, extraction. (A gzip
-        copy under another name keeps the first copy's member name.)
+        A copy met deeper than max_depth reuses the first, already bounded, extraction.
         """
         if sha in self.expanded:
-            return self.expanded[sha]
+            status, error, members = self.expanded[sha]
+            if kind == "gzip" and members:
+                # A gzip's member is named after the gzip: a copy under another name holds
+                # `<its name>`, read from the first copy's extraction.
+                old, new = members[0].path.split("/", 1)[0], gunzipped_name(rel)
+                members = [replace(m, path=new + m.path[len(old):]) for m in members]
+            return status, error, members
         if sha in self.in_progress:
             return "error", f"{kind} contains itself (recursive archive)", []
         if depth > self.limits.max_depth:
@@ -378,11 +382,10 @@ class _Inventory:
         try:
             with gzip.open(local, "rb") as src:
                 self._stream(src, target, local.stat().st_size)
-        except _LimitHit as exc:
-            return "error", exc.args[0], [_rec(name, "error", exc.args[0])]
+        except _LimitHit as exc:  # one file, one error: the gzip's (no member is recorded)
+            return "error", exc.args[0], []
         except (OSError, EOFError, zlib.error) as exc:
-            reason = f"cannot decompress gzip: {_reason(exc)}"
-            return "error", reason, [_rec(name, "error", reason)]
+            return "error", f"cannot decompress gzip: {_reason(exc)}", []
         return "ok", None, self.inspect(target, name, depth + 1)
 
     def _extract_all(self, local: Path, dest: Path, depth: int) -> _Expanded:

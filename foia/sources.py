@@ -23,7 +23,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from foia.inventory import GZIP_MAGIC, gunzipped_name
+from foia.inventory import GZIP_MAGIC, ZipLimits, gunzipped_name
 
 
 class SourceNotFound(Exception):
@@ -45,58 +45,77 @@ def _clean(name: str) -> str:
     return "/".join(p for p in re.split(r"[\\/]", name) if p not in ("", "."))
 
 
-def _member(zf: zipfile.ZipFile, parts: list[str]) -> bytes | None:
+def _member(zf: zipfile.ZipFile, parts: list[str], cap: int) -> bytes | None:
     """Bytes of `parts` inside an open zip (nested archives are opened from the member's
-    bytes)."""
+    bytes); a member larger than `cap` is not read."""
     names = {_clean(n): n for n in zf.namelist()}
     for k in range(len(parts), 0, -1):
         name = names.get("/".join(parts[:k]))
         if name is not None:
+            if zf.getinfo(name).file_size > cap:  # zipfile reads no more than this size
+                return None
             data = zf.read(name)
-            return data if k == len(parts) else _inside(data, parts[k - 1], parts[k:])
+            return data if k == len(parts) else _inside(data, parts[k - 1], parts[k:], cap)
     return None
 
 
-def _inside(blob: bytes, name: str, parts: list[str]) -> bytes | None:
+def _inside(blob: bytes, name: str, parts: list[str], cap: int) -> bytes | None:
     """Bytes of `parts` inside the archive `blob` named `name`: a gzip's one member (named as
-    the inventory names it) or a zip's."""
+    the inventory names it) or a zip's. Decompression stops past `cap` bytes: the file may
+    have changed since the run into something that unpacks without end."""
     if blob.startswith(GZIP_MAGIC):
         if parts[0] != gunzipped_name(name):
             return None
         try:
-            inner = gzip.decompress(blob)
+            with gzip.GzipFile(fileobj=io.BytesIO(blob)) as gz:
+                inner = gz.read(cap + 1)
         except (OSError, EOFError, zlib.error):
             return None
-        return inner if len(parts) == 1 else _inside(inner, parts[0], parts[1:])
+        if len(inner) > cap:
+            return None
+        return inner if len(parts) == 1 else _inside(inner, parts[0], parts[1:], cap)
     try:
         with zipfile.ZipFile(io.BytesIO(blob)) as zf:
-            return _member(zf, parts)
+            return _member(zf, parts, cap)
     except zipfile.BadZipFile:
         return None
 
 
-def _from_zip(path: Path, parts: list[str]) -> bytes | None:
+def _from_archive(path: Path, parts: list[str], cap: int) -> bytes | None:
     """Read one member out of the archive at `path` (of a zip, only that member is read)."""
     try:
         with path.open("rb") as fh:
             gzipped = fh.read(2) == GZIP_MAGIC
         if gzipped:
-            return _inside(path.read_bytes(), path.name, parts)
+            return _inside(path.read_bytes(), path.name, parts, cap)
         with zipfile.ZipFile(path) as zf:
-            return _member(zf, parts)
+            return _member(zf, parts, cap)
     except (zipfile.BadZipFile, OSError):
         return None
 
 
-def _read(root: Path, rel: str) -> bytes | None:
+def _read(root: Path, rel: str, cap: int) -> bytes | None:
     parts = rel.split("/")
     for k in range(len(parts), 0, -1):
         p = root.joinpath(*parts[:k])
         if p.is_file():
-            return p.read_bytes() if k == len(parts) else _from_zip(p, parts[k:])
+            return p.read_bytes() if k == len(parts) else _from_archive(p, parts[k:], cap)
     if root.is_file() and root.name == parts[0]:  # the dump was this one file
-        return root.read_bytes() if len(parts) == 1 else _from_zip(root, parts[1:])
+        return root.read_bytes() if len(parts) == 1 else _from_archive(root, parts[1:], cap)
     return None
+
+
+def _unpack_cap(conn: sqlite3.Connection, source_file: str) -> int:
+    """The most bytes any archive on the way to `source_file` may unpack to: the largest size
+    the run recorded for it or an archive holding it (the default unpack cap if none is)."""
+    parts = source_file.split("/")
+    prefixes = ["/".join(parts[: k + 1]) for k in range(len(parts))]
+    try:
+        row = conn.execute(f"SELECT MAX(size) FROM files WHERE path IN "
+                           f"({','.join('?' * len(prefixes))})", prefixes).fetchone()
+    except sqlite3.Error:  # a store without a files table (older or partial): the default
+        row = None
+    return int(row[0]) if row and row[0] else ZipLimits().max_total_bytes
 
 
 def decrypted_copy(conn: sqlite3.Connection, sha256: str) -> Path | None:
@@ -113,8 +132,9 @@ def source_bytes(conn: sqlite3.Connection, source_file: str, sha256: str,
     """The document's bytes, checked against its stored sha256 (for an encrypted PDF read with a
     password, the decrypted copy's bytes, once the original is found unchanged)."""
     tried = []
+    cap = _unpack_cap(conn, source_file)
     for root in dump_folders(conn, dump):
-        data = _read(root, source_file)
+        data = _read(root, source_file, cap)
         tried.append(str(root))
         if data is not None and hashlib.sha256(data).hexdigest() == sha256:
             copy = decrypted_copy(conn, sha256)

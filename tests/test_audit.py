@@ -168,3 +168,32 @@ def test_audit_of_a_gzip_member_row(tmp_path):
     assert source == "ddor-ruled.pdf.gz/ddor-ruled.pdf"
     record = load_record(conn, rid)
     _assert_crop_shows(audit_png(conn, record, tmp_path / "g.png"), record)
+
+
+def test_a_gzip_that_now_unpacks_without_end_is_not_read_into_memory(tmp_path):
+    """After the run, the `.pdf.gz` is replaced by a gzip of 300 MiB of zeros: the audit stops
+    unpacking at the largest size the run recorded for that path, and says the source changed
+    (it does not hold 300 MiB to find out)."""
+    import gzip
+    import tracemalloc
+
+    from foia.sources import SourceNotFound, source_bytes
+    from tests.conftest import SAMPLE_DUMP
+
+    conn = _one_file_store(tmp_path, lambda dump: (dump / "ddor-ruled.pdf.gz").write_bytes(
+        gzip.compress((SAMPLE_DUMP / "ddor-ruled.pdf").read_bytes())))
+    source, sha = conn.execute("SELECT source_file, source_sha256 FROM rows LIMIT 1").fetchone()
+    assert source_bytes(conn, source, sha)[:5] == b"%PDF-"
+    bomb = tmp_path / "bomb.gz"
+    with gzip.open(bomb, "wb", compresslevel=1) as fh:
+        for _ in range(300):
+            fh.write(bytes(1 << 20))
+    (tmp_path / "dump" / "ddor-ruled.pdf.gz").write_bytes(bomb.read_bytes())
+    tracemalloc.start()  # the peak of this call alone, whatever the process held before
+    try:
+        with pytest.raises(SourceNotFound):
+            source_bytes(conn, source, sha)
+        peak_mib = tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+    assert peak_mib < 50, peak_mib

@@ -115,3 +115,6 @@ def test_source_href_quotes_names_and_links_zip_members_to_the_archive():
     assert source_href("a b#1.pdf#page=3", "/dump/") == "/dump/a%20b%231.pdf#page=3"
     assert source_href("week2.zip/week2/x.pdf#page=1", "/dump/") == "/dump/week2.zip"
     assert source_href("c.csv#sheet=csv&row=9", "/d/") == "/d/c.csv#sheet=csv&row=9"
+    # a gzip's member is served as the gzip (the static mount has no member inside it)
+    assert source_href("counts.csv.gz/counts.csv#sheet=1&row=3", "/d/") == "/d/counts.csv.gz"
+    assert source_href("w.zip/r.pdf.gz/r.pdf#page=2", "/d/") == "/d/w.zip"

@@ -145,7 +145,6 @@ def build_hostile(dump: Path, outside: Path) -> dict[str, str]:
     put("zip-bomb.zip", _zip({"zeros.csv": b"0" * (60 * 2**20)}), "")
     expect["zip-bomb.zip/zeros.csv"] = "compression ratio exceeds"
     put("gzip-bomb.csv.gz", gzip.compress(b"0" * (60 * 2**20)), "compression ratio exceeds")
-    expect["gzip-bomb.csv.gz/gzip-bomb.csv"] = "compression ratio exceeds"
     nested = _zip({"deepest.csv": CSV_BODY.encode()})
     for level in range(4):
         nested = _zip({f"level{level}.zip": nested})

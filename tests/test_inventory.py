@@ -16,7 +16,13 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from foia.inventory import InventoryItem, ZipLimits, build_inventory, sniff_kind
+from foia.inventory import (
+    InventoryItem,
+    ZipLimits,
+    build_inventory,
+    gunzipped_name,
+    sniff_kind,
+)
 
 CSV = b"county,state,count\nHarris,TX,12\nCook,IL,7\n"
 
@@ -271,11 +277,35 @@ def test_gzip_bomb_truncation_and_lies_are_error_items(tmp_path: Path) -> None:
 
     assert (got["bomb.csv.gz"].status, got["bomb.csv.gz"].error) == (
         "error", "compression ratio exceeds 200:1")
-    assert got["bomb.csv.gz/bomb.csv"].status == "error"
+    assert "bomb.csv.gz/bomb.csv" not in got  # one file, one error: the gzip's
     assert not any(p.name == "bomb.csv" for p in work.rglob("*"))  # no partial copy left
     cut = got["cut.csv.gz"]
     assert cut.status == "error" and cut.error.startswith("cannot decompress gzip: EOFError")
     assert got["report.pdf"].error == "not a PDF file: its content is a gzip stream"
+
+
+def test_identical_gzips_under_two_names_hold_members_of_their_own_names(tmp_path: Path
+                                                                         ) -> None:
+    """The second copy reuses the first one's extraction, but its member is named after it:
+    `y.csv.gz/y.csv`, a path that exists, not the first copy's `x.csv`."""
+    blob = gzip.compress(CSV, mtime=0)
+    (tmp_path / "2019").mkdir()
+    (tmp_path / "2019" / "x.csv.gz").write_bytes(blob)
+    (tmp_path / "y.csv.gz").write_bytes(blob)
+    items = build_inventory(tmp_path, tmp_path.parent / "work-gz-twice")
+    member = next(i for i in items if i.kind == "csv")
+    assert sorted(member.paths) == ["2019/x.csv.gz/x.csv", "y.csv.gz/y.csv"]
+    assert member.path == "y.csv.gz/y.csv"  # the shallowest path names the content
+
+
+@pytest.mark.parametrize(("name", "member"), [
+    ("counts.csv.gz", "counts.csv"), ("REPORT.PDF.GZ", "REPORT.PDF"), ("x.tgz", "x.tar"),
+    ("x.gzip", "x"), ("noext", "noext.out"), (".gz", ".gz.out"), ("..gz", "..gz.out"),
+    ("...gz", "...gz.out"), ("a.zip/b/c.csv.gz", "c.csv"),
+])
+def test_gunzipped_name(name: str, member: str) -> None:
+    """Never "", "." or "..": a member name is a file inside the extraction folder."""
+    assert gunzipped_name(name) == member
 
 
 def test_gzip_nesting_counts_toward_the_depth_limit(tmp_path: Path) -> None:
