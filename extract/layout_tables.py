@@ -536,6 +536,7 @@ def _header_cuts(header: list[TextLine], data: list[TextLine], edges: tuple[floa
     if not header or not data:
         return []
     cuts: list[float] = []
+    below = [w for ln in data for w in ln.words]
     segs = split_segments(header[-1], char_size)
     for a, b in zip(segs, segs[1:]):
         left, right = a[-1].x1, b[0].x0
@@ -554,7 +555,6 @@ def _header_cuts(header: list[TextLine], data: list[TextLine], edges: tuple[floa
                           for w in ln.words))
         if busy > len(data) // 10:
             continue
-        below = [w for ln in data for w in ln.words]
         if any(w.x0 < cut < w.x1 for w in below):
             # A value wider than its label (a Total under a short header) may cross the middle
             # of the header gap, not the whole gap: cut where no word lies (tests/test_fuzz.py).

@@ -251,9 +251,6 @@ def _read_page(page, path: str, i: int, decision: RouteDecision, cfg: ExtractSet
     if decision.route == "empty":
         res.status = "empty"
         return res
-    if decision.route == "skipped":
-        res.status, res.error = "skipped", decision.reason
-        return res
     try:
         with deadline(cfg.page_timeout_s, "reading the page's text layer"):
             # pdfplumber's own table finder must not see what the page hides either
@@ -340,8 +337,10 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
     stitcher.finish()
     for table in collect.tables if collect is not None else ():
         results[table.page].tables.append(table)
-    for i, decision in enumerate(routes[n_read:], start=n_read + 1):
-        results[i] = _read_page(None, path, i, decision, cfg, pool, [], {}, set())
+    for i, decision in enumerate(routes[n_read:], start=n_read + 1):  # past max_pages: unread
+        results[i] = PageResult(number=i, route="skipped", status="skipped",
+                                error=decision.reason, route_reason=decision.reason,
+                                text_quality=decision.quality, char_count=decision.char_count)
         if sink is not None:
             sink.page(results[i])
     doc.pages = [results[i] for i in sorted(results)]

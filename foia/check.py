@@ -159,7 +159,8 @@ def _check_dump(conn: sqlite3.Connection, dump: Path, found: _Problems,
     The dump is inventoried the way `run_dump` does it (foia.inventory.build_inventory, archives
     expanded into a temporary folder), so paths have the same form (`a.zip/b/c.pdf`). A store
     fed several dumps, or a dump whose files were removed since its last run, keeps `files`
-    rows for paths this dump lacks (the pipeline never prunes them): those are reported."""
+    rows for paths this dump lacks (a run prunes them only from the dump it is given): those are
+    reported."""
     with tempfile.TemporaryDirectory(prefix="foia-check-") as work:
         items = build_inventory(dump, Path(work), passwords=passwords)  # as the run did
     expected: dict[str, tuple[tuple[str, ...], str]] = {}  # path -> (statuses, sha256)

@@ -24,11 +24,11 @@ from metadata to `datasette.yaml`; this targets the 0.x metadata layout.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import tempfile
 from pathlib import Path
 from urllib.parse import quote
+
+from foia.atomic import write_text_atomically
 
 try:  # the metadata is plain JSON; only the cell hook needs Datasette, a dev dependency
     from datasette import hookimpl
@@ -220,9 +220,9 @@ def write_metadata(out: Path, dump: Path | None = None) -> Path:
     """
     out = Path(out)
     metadata = build_metadata(out / "foia.sqlite", dump)
-    path = _atomic_write(out / "metadata.json", json.dumps(metadata, indent=2) + "\n")
+    path = write_text_atomically(out / "metadata.json", json.dumps(metadata, indent=2) + "\n")
     (out / "plugins").mkdir(exist_ok=True)
-    _atomic_write(out / "plugins" / PLUGIN_FILE, Path(__file__).read_text(encoding="utf-8"))
+    write_text_atomically(out / "plugins" / PLUGIN_FILE, Path(__file__).read_text(encoding="utf-8"))
     return path
 
 
@@ -329,16 +329,3 @@ def _queries(columns: dict[str, list[str]]) -> dict:
                        "document at the page.",
         "sql": SEARCH_SQL,
     }}
-
-
-def _atomic_write(path: Path, text: str) -> Path:
-    """Write via a temp file in the same folder, then os.replace: readers see old or new."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

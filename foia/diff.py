@@ -42,15 +42,15 @@ import csv
 import io
 import json
 import math
-import os
 import sqlite3
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rapidfuzz.fuzz import ratio
+
+from foia.atomic import write_text_atomically
 
 # How the gazetteer matched a county (method, score): a property of the matcher's version and
 # data, not of the release; left out of the content and never reported as a change.
@@ -580,17 +580,6 @@ def _csv_row(e: Entry) -> list:
             *side(e.a), *side(e.b), json.dumps(shown, ensure_ascii=False, default=str)]
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_diff(diff: Diff, folder: Path, *, include_unchanged: bool = False) -> list[Path]:
     """`diff.json` (counts and every entry) and `diff.csv` (one line per entry) in `folder`,
     each written to a temp file and renamed, so a reader never sees half a file.
@@ -608,11 +597,12 @@ def write_diff(diff: Diff, folder: Path, *, include_unchanged: bool = False) -> 
                     "max_different_share": MAX_DIFFERENT_SHARE, "min_similarity": MIN_SIMILARITY},
            "entries": [e.to_dict() for e in entries]}
     json_path, csv_path = folder / "diff.json", folder / "diff.csv"
-    _write_atomic(json_path, json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n")
+    write_text_atomically(json_path, json.dumps(doc, ensure_ascii=False, indent=1,
+                                                default=str) + "\n", newline="")
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for e in entries:
         w.writerow(_csv_row(e))
-    _write_atomic(csv_path, buf.getvalue())
+    write_text_atomically(csv_path, buf.getvalue(), newline="")
     return [json_path, csv_path]

@@ -24,6 +24,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
+from foia.atomic import replace_atomically
+
 CHUNK = 1 << 20  # hash and copy in 1 MiB chunks: memory stays flat whatever the file size
 HEAD = 64 * 1024  # bytes kept for sniffing: enough for magic numbers and the first CSV lines
 SUPPORTED = frozenset({"pdf", "xlsx", "xls", "csv", "tsv", "png", "jpeg", "tiff"})
@@ -160,8 +162,6 @@ def describe_content(head: bytes) -> str:
         return "XML/markup"
     if text.startswith(b"{") or text.startswith(b"["):
         return "JSON or text"
-    if head.startswith(b"\x1f\x8b"):
-        return "gzip data"
     if b"\x00" in head[:1024]:
         return "binary data"
     return "text"
@@ -223,6 +223,14 @@ def _read(path: Path) -> tuple[str, int, bytes, bool]:
             encrypt = encrypt or b"/Encrypt" in tail + chunk
             tail = chunk[-16:]
     return digest.hexdigest(), size, head, encrypt
+
+
+WORK_FOLDER = ".work"  # beside the store: unpacked archives, decrypted copies
+
+
+def decrypted_path(work_dir: Path, sha: str) -> Path:
+    """Where a run keeps the decrypted copy of the encrypted PDF `sha` (audits read it too)."""
+    return work_dir / "decrypted" / f"{sha}.pdf"
 
 
 def gunzipped_name(name: str) -> str:
@@ -334,12 +342,9 @@ class _Inventory:
             try:
                 if not reader.decrypt(password):
                     continue
-                dest = self.work_dir / "decrypted" / f"{sha}.pdf"
+                dest = decrypted_path(self.work_dir, sha)
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                tmp = dest.with_suffix(f".tmp-{os.getpid()}")
-                PdfWriter(clone_from=reader).write(tmp)
-                os.replace(tmp, dest)
-                return None, dest
+                return None, replace_atomically(dest, PdfWriter(clone_from=reader).write)
             except Exception as exc:
                 return f"encrypted: decrypting failed ({type(exc).__name__}: {exc})", local
         if self.passwords:
@@ -375,7 +380,7 @@ class _Inventory:
     def _gunzip(self, local: Path, dest: Path, depth: int, rel: str) -> _Expanded:
         """A gzip holds one file: stream it out under the caps a zip member has, then inspect
         it like any file (a `.csv.gz` is read as the CSV, a `.zip.gz` expanded in turn)."""
-        name = gunzipped_name(rel or local.name)
+        name = gunzipped_name(rel)
         shutil.rmtree(dest, ignore_errors=True)  # stale or partial copy from an earlier run
         dest.mkdir(parents=True, exist_ok=True)
         target = dest / name

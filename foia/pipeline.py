@@ -28,7 +28,13 @@ from extract.sheets import read_spreadsheet
 from extract.work_pool import WorkPool
 from foia import __version__, pagehash, store
 from foia.cache import extract_key, normalize_key
-from foia.inventory import CONTAINERS, InventoryItem, ZipLimits, build_inventory
+from foia.inventory import (
+    CONTAINERS,
+    WORK_FOLDER,
+    InventoryItem,
+    ZipLimits,
+    build_inventory,
+)
 from normalize.corrections import Corrections
 from normalize.narrative import check_narrative
 from normalize.outcome import DocContext, SourceRef, TableOutcome
@@ -292,7 +298,7 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
     keys = (extract_key(cfg), normalize_key(prof, corrections))
     emit = progress or (lambda event: None)
     emit(ProgressEvent("inventory", 0, 0))
-    items = build_inventory(dump, out / ".work", limits=limits, passwords=tuple(passwords))
+    items = build_inventory(dump, out / WORK_FOLDER, limits=limits, passwords=tuple(passwords))
     emit(ProgressEvent("inventory", len(items), len(items)))
     stored = {} if force else store.document_keys(conn)
     fresh = [it for it in items if it.status == "ok" and it.kind not in CONTAINERS

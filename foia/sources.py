@@ -23,7 +23,13 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from foia.inventory import GZIP_MAGIC, ZipLimits, gunzipped_name
+from foia.inventory import (
+    GZIP_MAGIC,
+    WORK_FOLDER,
+    ZipLimits,
+    decrypted_path,
+    gunzipped_name,
+)
 
 
 class SourceNotFound(Exception):
@@ -123,7 +129,7 @@ def decrypted_copy(conn: sqlite3.Connection, sha256: str) -> Path | None:
     row = conn.execute("PRAGMA database_list").fetchone()
     if not row or not row[2]:  # an in-memory store has no folder
         return None
-    copy = Path(row[2]).parent / ".work" / "decrypted" / f"{sha256}.pdf"
+    copy = decrypted_path(Path(row[2]).parent / WORK_FOLDER, sha256)
     return copy if copy.is_file() else None
 
 

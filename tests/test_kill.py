@@ -42,7 +42,8 @@ import pandas as pd
 import pytest
 
 from foia.api import read_rows
-from foia.export import export_tables, remove_stale_temps, temp_path
+from foia.atomic import remove_stale_temps, temp_path
+from foia.export import export_tables
 from foia.pipeline import run_dump
 from tests.conftest import FIXTURES, SAMPLE_DUMP
 
