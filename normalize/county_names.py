@@ -10,12 +10,12 @@ County", and a bare "Baltimore" is both.
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+
+from normalize.datafiles import data_rows
 
 # Words that mean "this is the county-level entity" when they end a name.
 _COUNTY_DESIGNATORS = (
@@ -70,12 +70,15 @@ def fold(text: str | None) -> str:
 
 @lru_cache(maxsize=1)
 def state_words() -> dict[str, str]:
-    """Folded state names and USPS codes → USPS code (from normalize/data/states.csv)."""
+    """Folded state names, USPS codes and AP/GPO styles → USPS code (normalize/data files)."""
     out: dict[str, str] = {}
-    with resources.files("normalize.data").joinpath("states.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(line for line in fh if not line.startswith("#")):
-            out[" ".join(_PUNCT.sub(" ", fold(row["name"])).split())] = row["usps"]
-            out[row["usps"].lower()] = row["usps"]
+    for row in data_rows("states.csv"):
+        out[" ".join(_PUNCT.sub(" ", fold(row["name"])).split())] = row["usps"]
+        out[row["usps"].lower()] = row["usps"]
+    for name in ("state_aliases.csv", "state_styles.csv"):
+        for row in data_rows(name):
+            form = " ".join(_PUNCT.sub(" ", fold(row.get("alias") or row["form"])).split())
+            out.setdefault(form, row["usps"])
     return out
 
 

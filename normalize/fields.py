@@ -6,14 +6,14 @@ reject can say why. The full jurisdiction and offense normalizers build on these
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from importlib import resources
 
 from dateutil import parser as dateparser
+
+from normalize import states
 
 _REDACTION = re.compile(r"\(?\s*b\s*\)?\s*\(?\s*([1-9])\s*\)?(\s*\(?\s*([A-Fa-f])\s*\)?)?",
                         re.IGNORECASE)
@@ -64,39 +64,22 @@ def _redaction_codes(t: str) -> str | None:
     return ";".join(codes) or None
 
 
-@lru_cache(maxsize=1)
-def _states() -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    with resources.files("normalize.data").joinpath("states.csv").open(encoding="utf-8") as fh:
-        rows = [line for line in fh if not line.startswith("#")]
-    for row in csv.DictReader(rows):
-        lookup[row["name"].lower()] = row["usps"]
-        lookup[row["usps"].lower()] = row["usps"]
-    aliases = resources.files("normalize.data").joinpath("state_aliases.csv")
-    with aliases.open(encoding="utf-8") as fh:
-        rows = [line for line in fh if not line.startswith("#")]
-    for row in csv.DictReader(rows):
-        lookup.setdefault(row["alias"].lower().strip("."), row["usps"])
-    return lookup
-
-
 def usps_codes() -> tuple[str, ...]:
     """Every USPS state and territory code of states.csv, sorted."""
-    return tuple(sorted(set(_states().values())))
+    return states.usps_codes()
 
 
 def normalize_state(text: str | None) -> Normalized:
-    """USPS code from a code or a full name."""
+    """USPS code from a code, a full name, an AP or GPO abbreviation, or an OCR misreading."""
     return state_from_clean_text(clean_text(text))
 
 
 @lru_cache(maxsize=4096)
 def state_from_clean_text(text: str) -> Normalized:
-    t = text.strip(".").lower()
-    if not t:
-        return Normalized(None, False, "missing")
-    code = _states().get(t)
-    return Normalized(code) if code else Normalized(None, False, f"unknown state {text!r}")
+    reading = states.read_state(text)
+    if reading.usps:
+        return Normalized(reading.usps)
+    return Normalized(None, False, reading.reason)
 
 
 _MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")

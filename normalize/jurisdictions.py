@@ -20,6 +20,7 @@ from importlib import resources
 from rapidfuzz import fuzz, process
 
 from normalize.county_names import ParsedName, facility_key, fold, parse_jurisdiction
+from normalize.datafiles import data_rows
 from normalize.fields import clean_text, normalize_state, redaction_codes
 
 COUNTY_VINTAGE = "data/counties_2020.csv"  # inside the addfips package
@@ -59,15 +60,6 @@ class _Name:
     kind: str | None
     text: str
     method: str  # "exact" (Census name) | "alias"
-
-
-def data_rows(name: str) -> Iterator[dict[str, str]]:
-    """Rows of a normalize/data CSV, '#' comment lines skipped; nothing if the file is absent."""
-    path = resources.files("normalize.data").joinpath(name)
-    if not path.is_file():
-        return
-    with path.open(encoding="utf-8") as fh:
-        yield from csv.DictReader(line for line in fh if not line.startswith("#"))
 
 
 def census_counties() -> Iterator[tuple[str, str, str]]:

@@ -42,7 +42,10 @@ def test_states_and_counts():
     assert normalize_state("Florida").value == "FL"
     assert normalize_state("fl").value == "FL"
     assert normalize_state("District of Columbia").value == "DC"
-    assert not normalize_state("Floridaa").ok
+    # A doubled letter is read since issue 15 (was a refusal); two close states never are.
+    assert normalize_state("Floridaa").value == "FL"
+    assert not normalize_state("Xanadu").ok
+    assert not normalize_state("Dakota").ok  # one edit from both Dakotas: refused
     assert normalize_count("1,234").value == 1234
     assert normalize_count("188*").value == 188
     assert not normalize_count("").ok and normalize_count("").value is None
