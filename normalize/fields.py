@@ -7,13 +7,12 @@ reject can say why. The full jurisdiction and offense normalizers build on these
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 
-from dateutil import parser as dateparser
-
 from normalize import states
+from normalize.dates import read_date
+from normalize.value import Normalized
 
 _REDACTION = re.compile(r"\(?\s*b\s*\)?\s*\(?\s*([1-9])\s*\)?(\s*\(?\s*([A-Fa-f])\s*\)?)?",
                         re.IGNORECASE)
@@ -24,15 +23,6 @@ _REDACTION_CELL = re.compile(
 EXCEL_EPOCH = date(1899, 12, 30)
 # Longest count read: 18 digits always fit SQLite's signed 64-bit INTEGER.
 MAX_COUNT_DIGITS = 18
-
-
-@dataclass(frozen=True)
-class Normalized:
-    """A normalized value, or None with the reason it could not be had."""
-
-    value: object
-    ok: bool = True
-    reason: str | None = None
 
 
 def clean_text(text: str | None) -> str:
@@ -86,63 +76,16 @@ _MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
-def normalize_date(text: str | None, *, pivot_year: int | None = None) -> Normalized:
-    """ISO date from the formats releases use; two-digit years resolved near the pivot year.
-
-    Month-first is assumed (US releases). An integer in Excel's serial range is an Excel date.
-    Cached: a release repeats its dates many times, and dateutil is the slow part.
-    """
-    return date_from_clean_text(clean_text(text).rstrip("*"), pivot_year)
+def normalize_date(text: str | None, *, pivot_year: int | None = None,
+                   order: str = "mdy") -> Normalized:
+    """ISO date from the formats releases and scans use (normalize.dates): two-digit years
+    read near the pivot year, month first unless the column's `order` says otherwise."""
+    return read_date(clean_text(text), pivot_year, order)
 
 
-_DIGIT_GAP = re.compile(r"(?<=[\d/-]) (?=[\d/-])")
-
-
-@lru_cache(maxsize=16384)  # bounded: memory must not grow with a release
-def date_from_clean_text(t: str, pivot_year: int | None) -> Normalized:
-    fast = _MDY.match(t) or _ISO.match(t)
-    if fast:  # the two commonest forms, without dateutil's tokenizer
-        a, b, c = (int(g) for g in fast.groups())
-        y, m, d = (c, a, b) if fast.re is _MDY else (a, b, c)
-        try:
-            return Normalized(date(y, m, d).isoformat())
-        except ValueError:
-            return Normalized(None, False, f"not a date: {t!r}")
-    if not t:
-        return Normalized(None, False, "missing")
-    # OCR splits a numeric date at a letter gap ("2 017-02-06"): rejoined only when the result
-    # is one of the two strict forms, so "Feb 5 2017" is never glued into "Feb 52017".
-    joined = _DIGIT_GAP.sub("", t)
-    if joined != t and (_MDY.match(joined) or _ISO.match(joined)):
-        return date_from_clean_text(joined, pivot_year)
-    if re.fullmatch(r"\d{5}(\.0+)?", t):
-        serial = int(float(t))
-        if 20000 <= serial <= 80000:
-            return Normalized((EXCEL_EPOCH + timedelta(days=serial)).isoformat())
-    if not re.search(r"\d", t):
-        return Normalized(None, False, f"not a date: {t!r}")
-    try:
-        parsed = dateparser.parse(t, dayfirst=False, yearfirst=False,
-                                  default=datetime(1900, 1, 1))
-    except (ValueError, OverflowError):
-        return Normalized(None, False, f"not a date: {t!r}")
-    year = parsed.year
-    # Checked before the pivot is applied (tests/test_fuzz.py): dateutil's default year 1900
-    # means the text has none, and the pivot would otherwise invent one ("Jan 15" → 2000-01-15).
-    if year == 1900 and not re.search(r"1900", t):
-        return Normalized(None, False, f"date without a year: {t!r}")
-    two_digit = re.search(r"(^|\D)\d{2}$", t) is not None
-    if two_digit and pivot_year is not None:
-        century = pivot_year - pivot_year % 100
-        year = century + parsed.year % 100
-        if year > pivot_year + 50:
-            year -= 100
-        elif year <= pivot_year - 50:  # both ways (tests/test_fuzz.py): "10" next to 1995 is
-            year += 100  # 2010, not 1910
-    try:
-        return Normalized(parsed.replace(year=year).date().isoformat())
-    except ValueError:  # Feb 29 moved to a year without one, or a year out of range
-        return Normalized(None, False, f"not a date: {t!r}")
+def date_from_clean_text(t: str, pivot_year: int | None, order: str = "mdy") -> Normalized:
+    """`normalize_date` of text already cleaned (the per-row path)."""
+    return read_date(t, pivot_year, order)
 
 
 def month_from_text(text: str) -> str | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from extract.model import Provenance, Table, TableRow
+from normalize.dates import column_order
 from normalize.fields import (
     clean_text,
     date_from_clean_text,
@@ -59,6 +60,16 @@ def column_names(table: Table, ncols: int | None = None) -> list[str]:
         seen[h] += 1
         names.append(h if seen[h] == 1 else f"{h}_{seen[h]}")
     return names
+
+
+_NOISE = re.compile(r"^[\s_=\-—–‐.,:;~*+#|/\\'`\"^°•·]+$")
+
+
+def is_noise_row(texts: Sequence[str]) -> bool:
+    """Every filled cell is rule or speck characters, and at least one is a run of them."""
+    filled = [t for t in texts if t]
+    return bool(filled) and all(_NOISE.match(t) for t in filled) and any(
+        len(t.replace(" ", "")) >= 3 for t in filled)
 
 
 # Key cells (required, typed, the jurisdiction) read by OCR below this confidence refuse the row.
@@ -167,7 +178,10 @@ class TableNormalizer:
         date_cols = [c for c, f in match.columns.items() if match.types.get(f) == "date"]
         if pivot is None and date_cols:
             pivot = _pivot_year(sample or head.rows, date_cols)
-        self.plan = _field_plan(match, pivot)
+        orders = {c: column_order(r.cells[c].text for r in (sample or head.rows)[:PIVOT_SAMPLE]
+                                  if c < len(r.cells) and r.kind == "data")
+                  for c in date_cols}
+        self.plan = _field_plan(match, pivot, orders)
         self.key_cols = [c for c, f in match.columns.items()
                          if f in self.kind.required or f in match.types
                          or f == "jurisdiction_raw"]
@@ -186,13 +200,30 @@ class TableNormalizer:
                                  row.kind == "total", texts))
         return drafts
 
+    def _noise_out(self, drafts: list[_Draft], out: TableOutcome) -> list[_Draft]:
+        """Rows of rule characters only (a scan's `____`, `=====`, `———` read as text) go to
+        rejects as `noise`, so the real rejects stand out; the other drafts are returned."""
+        kept = []
+        for d in drafts:
+            if is_noise_row(d.texts):
+                profile, kind = ((self.match.profile, self.match.kind) if self.match
+                                 else ("generic", "generic"))
+                out.rejects.append(RejectOut(d.rid, self.table_index, d.index, profile, kind,
+                                             d.raw, d.prov, ("noise",),
+                                             "only rule characters: " + " ".join(
+                                                 t for t in d.texts if t)))
+            else:  # not counted for the Total check or the narrative's row count either
+
+                kept.append(d)
+        return kept
+
     def feed(self, rows: Iterable[tuple[int, TableRow]]) -> TableOutcome:
         """Rows and rejects of a chunk of (row index in the table, row) pairs, in table order.
         Total rows that the Total check may still refuse come back as rows; `finish` says."""
         rows = list(rows)
         self.totals.see_rows([r for _, r in rows])
         out = TableOutcome(match=self.match)
-        drafts = self._drafts(rows)
+        drafts = self._noise_out(self._drafts(rows), out)
         match, kind, ctx = self.match, self.kind, self.ctx
         if match is None or kind is None:
             for d in drafts:
@@ -290,8 +321,12 @@ def _check_sums(d: _Draft, kind: TableKind) -> None:
                                      f"{actual}")
 
 
-def _field_plan(match: HeaderMatch, pivot: int | None) -> list[tuple[int, str, object, str, dict]]:
+def _field_plan(match: HeaderMatch, pivot: int | None, orders: dict[int, str] | None = None
+                ) -> list[tuple[int, str, object, str, dict]]:
     """Per column of a claimed table: (column, field, normalizer or None, reject reason, memo).
+
+    `orders`: each date column's day/month order (normalize.dates.column_order), so a column
+    that writes `25/01/2017` reads `03/04/2017` day first, and one that writes both refuses it.
 
     Made once per table, so the per-row loop only looks things up; the memo keeps each distinct
     cell text's reading (a column repeats its AORs, states and dates row after row).
@@ -300,7 +335,9 @@ def _field_plan(match: HeaderMatch, pivot: int | None) -> list[tuple[int, str, o
     for col, fname in match.columns.items():
         ftype = match.types.get(fname)
         if ftype == "date":
-            fn, reason = (lambda t, p=pivot: date_from_clean_text(t.rstrip("*"), p)), "bad_date"
+            order = (orders or {}).get(col, "mdy")
+            fn, reason = ((lambda t, p=pivot, o=order: date_from_clean_text(t.rstrip("*"), p, o)),
+                          "bad_date")
         elif ftype == "state":
             fn, reason = state_from_clean_text, "bad_state"
         elif ftype == "count":
