@@ -12,16 +12,19 @@ normalize/data/county_aliases.csv, facilities.csv and aor_states.csv (sources in
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from normalize.county_names import ParsedName, facility_key, fold, parse_jurisdiction
 from normalize.datafiles import data_rows
 from normalize.fields import clean_text, normalize_state, redaction_codes
+from normalize.states import ocr_fold
 
 COUNTY_VINTAGE = "data/counties_2020.csv"  # inside the addfips package
 FUZZY_THRESHOLD = 88.0  # rapidfuzz score (0-100) a county name must reach
@@ -213,6 +216,21 @@ class Gazetteer:
                                f"({', '.join(sorted(hits))})")
         return None, 0.0, f"facility {facility!r}{where} is not in the facility table"
 
+    def county_in_facility_name(self, facility: str, state: str | None
+                                ) -> JurisdictionMatch | None:
+        """"Travis County Correctional Complex" names Travis County: a jail the facility table
+        does not know still names its county when the name says "County" or "Parish" (a city
+        jail, "Sheriff's Office" alone, or a bare name says nothing and gives nothing)."""
+        parsed = parse_jurisdiction(facility)
+        if parsed.kind != "county" or not parsed.key or not re.search(
+                r"\b(county|parish|co\.|cnty|borough)\b", facility, re.IGNORECASE):
+            return None
+        named = self.match_name(parsed, state or parsed.state, facility)
+        if named and named.method != "ambiguous":
+            return replace(named, method="facility", score=0.9, reason=(
+                f"county named in the facility's name {facility!r}"))
+        return None
+
     def match_fuzzy(self, parsed: ParsedName, states: Iterable[str], raw: str = ""
                     ) -> tuple[JurisdictionMatch | None, list[tuple[str, float]]]:
         """Best county by rapidfuzz within `states`; (match or None, near misses)."""
@@ -231,6 +249,34 @@ class Gazetteer:
         if len(close) > 1:
             return self._ambiguous(raw or parsed.text, None, sorted(close), fuzzy=True), ranked[:3]
         return self._found(top_fips, "fuzzy", round(top / 100, 4)), ranked[:3]
+
+    def match_near_miss(self, parsed: ParsedName, state: str, raw: str = ""
+                        ) -> JurisdictionMatch | None:
+        """A typo or OCR misreading unique within one state ("Hennipen" MN, "Alamdea" CA,
+        "Ciark" NV): a state has tens of counties, not thousands, so a name one or two edits
+        from exactly one of them (after OCR's usual confusions are folded) names it. Two
+        counties as close (twins, "Baltimore" city and county) give `ambiguous`, never a pick.
+        """
+        text = ocr_fold(parsed.key)
+        if len(parsed.key) < MIN_FUZZY_LENGTH + 1:  # "Kem": too short to tell typo from name
+            return None
+        allowed = 1 if len(parsed.key) < 8 else 2
+        best: dict[str, int] = {}
+        for e in self._by_state.get(state, ()):
+            if not _compatible(e.kind, parsed.kind):
+                continue
+            d = OSA.distance(text, ocr_fold(e.text.replace(" ", "")), score_cutoff=allowed + 1)
+            if d < best.get(e.fips, allowed + 2):
+                best[e.fips] = d
+        ranked = sorted((d, f) for f, d in best.items() if d <= allowed + 1)
+        if not ranked or ranked[0][0] > allowed:
+            return None
+        top = ranked[0][0]
+        rivals = [f for d, f in ranked if d <= top + 1]  # a rival one edit further still counts
+        if len(rivals) > 1:
+            return self._ambiguous(raw or parsed.text, state, sorted(rivals), fuzzy=True)
+        score = 1 - top / max(len(text), 1)
+        return self._found(ranked[0][1], "fuzzy", round(score, 4))
 
     # -- the pipeline --------------------------------------------------------------------------
 
@@ -251,6 +297,9 @@ class Gazetteer:
         at, at_score, at_why = self.match_facility(facility, state) if facility else (None, 0, "")
         if at and named is None:
             return self._found(at, "facility", at_score)
+        if not at and facility and (not parsed or not parsed.key) and (
+                by_name := self.county_in_facility_name(facility, state)):
+            return by_name
         if at and at in named.candidates:  # a twin, settled by where the person was held
             return replace(self._found(at, "facility", at_score), reason=(
                 f"{named.reason}; the facility {facility!r} is in {self.names[at]}"))
@@ -263,6 +312,8 @@ class Gazetteer:
         fuzzy, near = self.match_fuzzy(parsed, states, raw)
         if fuzzy:
             return fuzzy
+        if state and (near_miss := self.match_near_miss(parsed, state, raw)):
+            return near_miss
         where = f" in {state}" if state else (f" in the {aor} AOR" if aor else "")
         closest = "; closest: " + ", ".join(
             f"{self.names[f]} {self.states[f]} {f} ({s:.0f}%)" for f, s in near) if near else ""

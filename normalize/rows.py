@@ -470,6 +470,9 @@ def _jurisdiction_reading(raw, state, facility, aor, required: bool
         return updates, None
     if not required:
         return updates, None
+    if not raw and not (facility and m.reason and "facility" in m.reason):
+        return updates, ("missing_field", f"jurisdiction_raw: blank, and no facility names the "
+                                          f"county ({m.reason})")
     if m.method == "ambiguous":
         return updates, ("ambiguous_jurisdiction",
                          f"{raw!r} ({state or 'no state'}) could be {', '.join(m.candidates)}")

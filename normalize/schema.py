@@ -41,9 +41,14 @@ def schema_for(kind: TableKind) -> type[BaseModel]:
     # and every field the model carries costs time on every row.
     constrained = [n for n in kind.fields
                    if n in kind.types or n in kind.allowed or n in kind.required]
+    required = set(kind.required)
+    if kind.jurisdiction == "required":
+        # The place is checked by resolving it (normalize.rows.resolve_jurisdiction): a blank
+        # county cell beside a jail the facility table knows is a place, not a missing field.
+        required.discard("jurisdiction_raw")
     for name in constrained:
         ann = _annotation(kind.types.get(name), kind.allowed.get(name))
-        if name in kind.required:
+        if name in required:
             fields[name] = (ann, ...)
         else:
             fields[name] = (ann | None, None)
@@ -59,7 +64,7 @@ def schema_errors(kind: TableKind, values: dict[str, object]) -> list[tuple[str,
         out = []
         for err in exc.errors():
             name = str(err["loc"][0]) if err["loc"] else "?"
-            if err["type"] == "missing" or (values.get(name) is None and name in kind.required):
+            if err["type"] == "missing" or values.get(name) is None:
                 reason = "missing_field"
             elif name in kind.allowed:
                 reason = "bad_value"

@@ -5,8 +5,8 @@ style `Nebr.`/`N. Mex.` (with or without dots), and scans add OCR damage (`Calif
 `Maryiand`, `0H`). The written forms are data (`states.csv`, `state_aliases.csv`,
 `state_styles.csv`, each citing its source); this module only folds and compares.
 
-Reading order: exact form (case, dots and spaces folded) → OCR-confusable fold (`rn`→`m`,
-`cl`→`d`, `vv`→`w`, `l`/`1`/`|`→`i`, `0`→`o`, `5`→`s`) on both sides → a dropped, doubled or
+Reading order: exact form (case, dots and spaces folded) → OCR-confusable fold (`l`/`1`/`|`→`i`,
+`0`→`o`, `5`→`s`, then `rn`→`m`, `cl`→`d`, `vv`→`w`) on both sides → a dropped, doubled or
 swapped letter in a name of six letters or more. A reading that is equally close to two
 states is refused, never picked: "never cross to another state when two are close".
 """
@@ -23,7 +23,7 @@ from normalize.datafiles import data_rows
 
 _NOT_LETTER = re.compile(r"[^a-z0-9|!$]")
 # OCR confusions, applied to both sides: a multi-letter glyph first, then single characters.
-_OCR_PAIRS = (("rn", "m"), ("cl", "d"), ("vv", "w"))
+_OCR_PAIRS = (("rn", "m"), ("ci", "d"), ("vv", "w"))  # after the characters: "cl" is "ci" then
 _OCR_CHARS = str.maketrans({"l": "i", "1": "i", "|": "i", "!": "i", "0": "o", "5": "s",
                             "$": "s"})
 # Names this long or longer may differ by one edit (two from ten letters on) and still be read:
@@ -47,9 +47,10 @@ def fold_state(text: str) -> str:
 
 def ocr_fold(key: str) -> str:
     """A folded form with OCR's usual confusions collapsed, so "califomia" = "california"."""
+    key = key.translate(_OCR_CHARS)
     for a, b in _OCR_PAIRS:
         key = key.replace(a, b)
-    return key.translate(_OCR_CHARS)
+    return key
 
 
 @lru_cache(maxsize=1)

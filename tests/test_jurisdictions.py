@@ -208,7 +208,9 @@ def test_fuzzy_step(g):
     assert FUZZY_THRESHOLD / 100 <= m.score < 1
     assert g.match("Los Angelas", "NV").method == "none"  # the state is a hard constraint
     assert g.match("Brownsville", "TX").method == "none"  # a city, not "Brown" + noise
-    near = g.match("Alamdea", "CA")
+    # Since issue 15 a typo unique within its state is read (Alamdea was a near miss only).
+    assert g.match("Alamdea", "CA").county_fips == "06001"
+    near = g.match("Almeeda", "CA")  # three edits: still only a near miss
     assert near.method == "none" and near.candidates[0] == "06001" and "Alameda" in near.reason
 
 
