@@ -34,7 +34,11 @@ _INSTITUTIONS = (
     "dept of corrections", "doc", "correctional facility", "correctional center",
     "justice center", "police department", "pd",
 )
-_TOKEN_MAP = {
+# OCR misreadings of the designator itself ("Pierce Countv", "Harris C0unty").
+_DESIGNATOR_OCR = {"countv": "county", "c0unty": "county", "countу": "county", "coimty": "county",
+                   "couniy": "county", "counly": "county", "cou nty": "county", "countv.": "county",
+                   "parlsh": "parish", "pansh": "parish", "par1sh": "parish"}
+_TOKEN_MAP = {**_DESIGNATOR_OCR,
     "st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "co": "county",
     "cnty": "county", "cty": "county", "par": "parish", "twp": "township",
 }
@@ -147,6 +151,8 @@ def parse_jurisdiction(raw: str | None) -> ParsedName:
         text, designator = _strip_suffix(text, _COUNTY_DESIGNATORS)
         if designator:
             kind = "county"
+            # Only Louisiana has parishes and only Puerto Rico municipios: the word says where.
+            state = state or {"parish": "LA", "municipio": "PR"}.get(designator)
         elif text.endswith(" city"):
             text, kind = text[:-5], "city"
     elif kind == "city":
@@ -158,6 +164,7 @@ _FACILITY_WORDS = {
     "co": "county", "cnty": "county", "ctr": "center", "cntr": "center", "det": "detention",
     "fac": "facility", "corr": "correctional", "dept": "department", "st": "saint",
     "ft": "fort", "mt": "mount", "cty": "county", "svcs": "services", "jl": "jail",
+    "spc": "service processing center", "ipc": "ice processing center",
 }
 
 

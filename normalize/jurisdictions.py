@@ -19,12 +19,11 @@ from functools import lru_cache
 from importlib import resources
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
 
 from normalize.county_names import ParsedName, facility_key, fold, parse_jurisdiction
 from normalize.datafiles import data_rows
 from normalize.fields import clean_text, normalize_state, redaction_codes
-from normalize.states import ocr_fold
+from normalize.states import edit_distance
 
 COUNTY_VINTAGE = "data/counties_2020.csv"  # inside the addfips package
 FUZZY_THRESHOLD = 88.0  # rapidfuzz score (0-100) a county name must reach
@@ -250,32 +249,45 @@ class Gazetteer:
             return self._ambiguous(raw or parsed.text, None, sorted(close), fuzzy=True), ranked[:3]
         return self._found(top_fips, "fuzzy", round(top / 100, 4)), ranked[:3]
 
-    def match_near_miss(self, parsed: ParsedName, state: str, raw: str = ""
+    def match_near_miss(self, parsed: ParsedName, state: str | None, raw: str = ""
                         ) -> JurisdictionMatch | None:
         """A typo or OCR misreading unique within one state ("Hennipen" MN, "Alamdea" CA,
-        "Ciark" NV): a state has tens of counties, not thousands, so a name one or two edits
-        from exactly one of them (after OCR's usual confusions are folded) names it. Two
-        counties as close (twins, "Baltimore" city and county) give `ambiguous`, never a pick.
+        "Ciark" NV, "C0bb" GA): a state has tens of counties, not thousands, so a name strictly
+        closer to one of them than to any other (one edit, two from eight letters; a short name
+        only by OCR's confusions) names it. Counties as close as each other (twins, "Baltimore"
+        city and county) give `ambiguous`, never a pick. With no state, only a pure OCR
+        confusion is read, and it must name one county in the whole country.
         """
-        text = ocr_fold(parsed.key)
-        if len(parsed.key) < MIN_FUZZY_LENGTH + 1:  # "Kem": too short to tell typo from name
+        key = parsed.key
+        if len(key) < 3:
             return None
-        allowed = 1 if len(parsed.key) < 8 else 2
+        allowed = 0 if len(key) < 5 or state is None else 1 if len(key) < 8 else 2
+        pool = self._by_state.get(state, ()) if state else (
+            e for es in self._by_state.values() for e in es)
         best: dict[str, int] = {}
-        for e in self._by_state.get(state, ()):
+        for e in pool:
             if not _compatible(e.kind, parsed.kind):
                 continue
-            d = OSA.distance(text, ocr_fold(e.text.replace(" ", "")), score_cutoff=allowed + 1)
+            other = e.text.replace(" ", "")
+            if abs(len(other) - len(key)) > allowed + 2:
+                continue
+            d = edit_distance(key, other, allowed + 2)
             if d < best.get(e.fips, allowed + 2):
                 best[e.fips] = d
-        ranked = sorted((d, f) for f, d in best.items() if d <= allowed + 1)
-        if not ranked or ranked[0][0] > allowed:
+        ranked = sorted((d, f) for f, d in best.items())
+        if not ranked:
             return None
         top = ranked[0][0]
-        rivals = [f for d, f in ranked if d <= top + 1]  # a rival one edit further still counts
+        rivals = [f for d, f in ranked if d == top]
+        if top > allowed:
+            # Too far to read; a short gap ("Ma on", "Hal") one edit from several is ambiguous.
+            close = [f for d, f in ranked if d <= 1]
+            if state and len(key) < 5 and len(close) > 1:
+                return self._ambiguous(raw or parsed.text, state, sorted(close), fuzzy=True)
+            return None
         if len(rivals) > 1:
             return self._ambiguous(raw or parsed.text, state, sorted(rivals), fuzzy=True)
-        score = 1 - top / max(len(text), 1)
+        score = 1 - top / max(len(key), 1)
         return self._found(ranked[0][1], "fuzzy", round(score, 4))
 
     # -- the pipeline --------------------------------------------------------------------------
@@ -310,10 +322,13 @@ class Gazetteer:
             return self._none(f"jurisdiction is {why}" + (f" and {at_why}" if at_why else ""))
         states = [state] if state else sorted(self._aor_states.get(aor_key(aor), self._by_state))
         fuzzy, near = self.match_fuzzy(parsed, states, raw)
-        if fuzzy:
+        if fuzzy and fuzzy.method != "ambiguous":
             return fuzzy
-        if state and (near_miss := self.match_near_miss(parsed, state, raw)):
-            return near_miss
+        # Edits settle what rapidfuzz's ratio cannot ("Bexer" is as close to Bee as to Bexar by
+        # ratio, one edit from Bexar only); a tie there stays ambiguous.
+        near_miss = self.match_near_miss(parsed, state, raw)
+        if near_miss or fuzzy:
+            return near_miss or fuzzy
         where = f" in {state}" if state else (f" in the {aor} AOR" if aor else "")
         closest = "; closest: " + ", ".join(
             f"{self.names[f]} {self.states[f]} {f} ({s:.0f}%)" for f, s in near) if near else ""

@@ -6,7 +6,7 @@ style `Nebr.`/`N. Mex.` (with or without dots), and scans add OCR damage (`Calif
 `state_styles.csv`, each citing its source); this module only folds and compares.
 
 Reading order: exact form (case, dots and spaces folded) → OCR-confusable fold (`l`/`1`/`|`→`i`,
-`0`→`o`, `5`→`s`, then `rn`→`m`, `cl`→`d`, `vv`→`w`) on both sides → a dropped, doubled or
+`0`→`o`, `5`→`s`, then `rn`→`m`, `ri`→`n`, `cl`→`d`, `vv`→`w`) on both sides → a dropped, doubled or
 swapped letter in a name of six letters or more. A reading that is equally close to two
 states is refused, never picked: "never cross to another state when two are close".
 """
@@ -22,13 +22,15 @@ from rapidfuzz.distance import OSA
 from normalize.datafiles import data_rows
 
 _NOT_LETTER = re.compile(r"[^a-z0-9|!$]")
-# OCR confusions, applied to both sides: a multi-letter glyph first, then single characters.
-_OCR_PAIRS = (("rn", "m"), ("ci", "d"), ("vv", "w"))  # after the characters: "cl" is "ci" then
+# OCR confusions, applied to both sides: single characters first, then letter pairs read as
+# one glyph (after the characters, "cl" has become "ci").
+_OCR_PAIRS = (("rn", "m"), ("ri", "n"), ("ci", "d"), ("vv", "w"))
 _OCR_CHARS = str.maketrans({"l": "i", "1": "i", "|": "i", "!": "i", "0": "o", "5": "s",
-                            "$": "s"})
+                            "$": "s", "9": "g", "6": "b", "8": "b"})
 # Names this long or longer may differ by one edit (two from ten letters on) and still be read:
-# state names are far apart (the closest pairs differ in 3+ letters), codes are never edited.
-MIN_EDIT_LENGTH = 5
+# state names are far apart (the closest pairs, "Mass."/"Miss.", are refused as a tie), codes
+# are never edited.
+MIN_EDIT_LENGTH = 4
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,8 @@ def _ocr_forms() -> dict[str, set[str]]:
 
 @lru_cache(maxsize=1)
 def _long_names() -> list[tuple[str, str]]:
-    """(OCR-folded name, USPS) for names and styles long enough to be read with an edit."""
-    return [(ocr_fold(k), usps) for k, (usps, how) in _forms().items()
+    """(folded name, USPS) for names and styles long enough to be read with an edit."""
+    return [(k, usps) for k, (usps, how) in _forms().items()
             if how in ("name", "style") and len(k) >= MIN_EDIT_LENGTH]
 
 
@@ -98,12 +100,12 @@ def read_state(text: str) -> StateReading:
         return StateReading(next(iter(codes)), "ocr")
     if len(codes) > 1:
         return StateReading(None, "none", f"{text!r} could be {' or '.join(sorted(codes))}")
-    if len(folded) >= MIN_EDIT_LENGTH:
-        allowed = 1 if len(folded) < 10 else 2
+    if len(key) >= MIN_EDIT_LENGTH:
+        allowed = 1 if len(key) < 10 else 2
         dist: dict[str, int] = {}
         for name, usps in _long_names():
-            if abs(len(name) - len(folded)) <= allowed:
-                d = OSA.distance(folded, name, score_cutoff=allowed + 1)
+            if abs(len(name) - len(key)) <= allowed + 1:
+                d = edit_distance(key, name, allowed + 1)
                 if d < dist.get(usps, allowed + 1):
                     dist[usps] = d
         close = sorted((d, usps) for usps, d in dist.items() if d <= allowed)
@@ -113,6 +115,19 @@ def read_state(text: str) -> StateReading:
             return StateReading(None, "none", f"{text!r} is as close to "
                                 f"{' and '.join(u for _, u in close)}")
     return StateReading(None, "none", f"unknown state {text!r}")
+
+
+def char_fold(key: str) -> str:
+    """Only the one-character OCR confusions of `ocr_fold`, none of its two-letter ones."""
+    return key.translate(_OCR_CHARS)
+
+
+def edit_distance(key: str, other: str, cutoff: int) -> int:
+    """Edits between two folded texts, the fewer of two readings: both OCR-folded
+    ("Maryiand"), or both with one-character folds only ("Dclaware": folding its "cl" as "d"
+    would move it away from "delaware")."""
+    return min(OSA.distance(ocr_fold(key), ocr_fold(other), score_cutoff=cutoff),
+               OSA.distance(char_fold(key), char_fold(other), score_cutoff=cutoff))
 
 
 def usps_codes() -> tuple[str, ...]:
