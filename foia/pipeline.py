@@ -175,6 +175,7 @@ def normalize_document(conn: sqlite3.Connection, doc_sha: str, source_file: str,
     needed, so memory does not grow with the document.
     """
     store.delete_rows(conn, doc_sha)
+    store.reset_header_rows(conn, doc_sha)
     first = [text for _, text in itertools.islice(store.page_texts(conn, doc_sha), 2)]
     ctx = DocContext(SourceRef(source_file, doc_sha), find_period(first),
                      corrections or Corrections(), store.PageTextLookup(conn, doc_sha))
@@ -186,12 +187,15 @@ def normalize_document(conn: sqlite3.Connection, doc_sha: str, source_file: str,
                                sample=[r for _, r in chunk])
         match = norm.match
         profile_name, kind = (match.profile, match.kind) if match else (None, "generic")
+        mapping = ({"columns": match.describe(), "overruled": list(match.notes)} if match
+                   else None)
         if summary is not None:
             summary.tables += 1
         while chunk:
             outcome = norm.feed(chunk)
             store.write_rows(conn, doc_sha, t.index, profile_name, kind, outcome.rows,
-                             outcome.rejects)
+                             outcome.rejects, mapping, outcome.header_rows)
+            mapping = None  # written once, with the first chunk
             if summary is not None:
                 summary.add_rows(outcome)
             chunk = next(chunks, [])

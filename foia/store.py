@@ -51,7 +51,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS pages_fts USING fts5(
 CREATE TABLE IF NOT EXISTS tables (
     table_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, table_index INTEGER, page INTEGER,
     pages TEXT, sheet TEXT, engine TEXT, score REAL, ncols INTEGER, nrows INTEGER,
-    header TEXT, bbox TEXT, profile TEXT, kind TEXT
+    header TEXT, bbox TEXT, profile TEXT, kind TEXT, mapping TEXT
 );
 CREATE TABLE IF NOT EXISTS cells (
     table_id TEXT NOT NULL, row_index INTEGER, col INTEGER, row_kind TEXT, page INTEGER,
@@ -100,6 +100,8 @@ def _migrate(conn: sqlite3.Connection) -> None:
     have = {r[1] for r in conn.execute("PRAGMA table_info(documents)")}
     if "normalize_key" not in have:
         conn.execute("ALTER TABLE documents ADD COLUMN normalize_key TEXT")
+    if "mapping" not in {r[1] for r in conn.execute("PRAGMA table_info(tables)")}:
+        conn.execute("ALTER TABLE tables ADD COLUMN mapping TEXT")
 
 
 def document_keys(conn: sqlite3.Connection) -> dict[str, tuple[str, str, str | None, str | None]]:
@@ -143,6 +145,17 @@ def delete_rows(conn: sqlite3.Connection, sha256: str) -> None:
     conn.execute("DELETE FROM rows WHERE source_sha256=?", (sha256,))
     conn.execute("DELETE FROM rejects WHERE source_sha256=?", (sha256,))
     conn.execute("DELETE FROM findings WHERE sha256=?", (sha256,))
+
+
+def reset_header_rows(conn: sqlite3.Connection, sha256: str) -> None:
+    """Rows an earlier normalization took as header lines (tables.mapping's `header_rows`)
+    are data again, so a new normalization (another profile) decides afresh."""
+    for tid, mapping in conn.execute("SELECT table_id, mapping FROM tables WHERE sha256=? "
+                                     "AND mapping LIKE '%header_rows%'", (sha256,)).fetchall():
+        rows = json.loads(mapping).get("header_rows") or []
+        conn.executemany("UPDATE cells SET row_kind='data' WHERE table_id=? AND row_index=?",
+                         [(tid, ri) for ri in rows])
+        conn.execute("UPDATE tables SET mapping=NULL WHERE table_id=?", (tid,))
 
 
 def write_findings(conn: sqlite3.Connection, sha256: str, source_file: str,
@@ -248,10 +261,10 @@ def write_table_meta(conn: sqlite3.Connection, sha256: str, index: int, t: Table
                      pages: Iterable[int], ncols: int, nrows: int) -> None:
     """A table's row in `tables` (its cells go separately: a stitched table's as they come)."""
     conn.execute(
-        "INSERT INTO tables VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO tables (table_id, sha256, table_index, page, pages, sheet, engine, score, "
+        "ncols, nrows, header, bbox) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (table_id(sha256, index), sha256, index, t.page, json.dumps(sorted(pages)), t.sheet,
-         t.engine, t.score, ncols, nrows, json.dumps(list(t.header)), _bbox(t.bbox), None,
-         None),
+         t.engine, t.score, ncols, nrows, json.dumps(list(t.header)), _bbox(t.bbox)),
     )
 
 
@@ -344,10 +357,20 @@ def load_tables(conn: sqlite3.Connection, sha256: str) -> list[tuple[int, Table]
 
 
 def write_rows(conn: sqlite3.Connection, sha256: str, index: int, profile: str | None,
-               kind: str | None, rows: Iterable[RowOut], rejects: Iterable[RejectOut]) -> None:
-    conn.execute("UPDATE tables SET profile=?, kind=? WHERE table_id=?",
-                 (profile, kind, table_id(sha256, index)))
+               kind: str | None, rows: Iterable[RowOut], rejects: Iterable[RejectOut],
+               mapping: object = None, header_rows: Iterable[int] = ()) -> None:
+    """A chunk of a table's rows and rejects; `mapping` says how its columns were mapped
+    (JSON), `header_rows` are rows normalization found to be header lines (their cells are
+    marked `header`: structure, in neither rows nor rejects)."""
     tid = table_id(sha256, index)
+    if mapping is not None and header_rows:
+        mapping = {**mapping, "header_rows": list(header_rows)}  # type: ignore[dict-item]
+    conn.execute("UPDATE tables SET profile=?, kind=?, mapping=COALESCE(?, mapping) "
+                 "WHERE table_id=?", (profile, kind, json.dumps(mapping) if mapping else None,
+                                      tid))
+    for ri in header_rows:
+        conn.execute("UPDATE cells SET row_kind='header' WHERE table_id=? AND row_index=?",
+                     (tid, ri))
     for r in rows:
         cols = [_text(r.fields.get(c)) for c in ROW_COLUMNS]
         conn.execute(

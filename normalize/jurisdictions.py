@@ -153,6 +153,18 @@ class Gazetteer:
         return self._match(clean_text(raw), clean_text(state), clean_text(facility),
                            clean_text(aor))
 
+    def aor_labels(self) -> list[str]:
+        """Every AOR name and code the AOR table knows (folded), for column profiling."""
+        return list(self._aor_states)
+
+    def knows_name(self, key: str) -> bool:
+        """Whether some county or alias has this key ("harris", "miamidade")."""
+        return key in self._by_key
+
+    def knows_facility(self, key: str) -> bool:
+        """Whether the facility table has a jail of this key (normalize.county_names)."""
+        return key in self._facilities
+
     def describe(self, fips: str) -> JurisdictionMatch | None:
         """The Census county a FIPS code names (for hand corrections), None if no such code."""
         return self._found(fips, "exact", 1.0) if fips in self.names else None

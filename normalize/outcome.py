@@ -73,3 +73,6 @@ class TableOutcome:
     findings: list[Finding] = field(default_factory=list)
     unmatched_offenses: Counter = field(default_factory=Counter)
     facts: TableFacts | None = None
+    # Rows extraction took for data that are the rest of a header split over lines: structure,
+    # to be stored as header rows (row indexes in the table).
+    header_rows: list[int] = field(default_factory=list)

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from rapidfuzz import fuzz, process
+from normalize.mapping import HEADER_MATCH, Columns, map_columns
 
-# A header cell matches an alias at or above this rapidfuzz ratio (after normalization).
-HEADER_MATCH = 86
+__all__ = ["HEADER_MATCH", "HeaderMatch", "Profile", "TableKind", "load_profile", "match_table"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,14 @@ class TableKind:
     # field → a regex read from the text of the table's page ("September 2023" above a NICS
     # table): the named groups, or the whole match, give the field's value for every row.
     context: dict[str, str] = field(default_factory=dict)
+    # field → the kind of content its cells hold, beyond its type (normalize.column_content:
+    # county, facility, offense, aor): lets the cells confirm a header or stand in for one.
+    content: dict[str, str] = field(default_factory=dict)
+    # Two date fields whose values ascend within a row (issued, then declined).
+    ascending: tuple[str, ...] = ()
+    # The field a row is about ("facility" in a jail list): on a tie between two kinds, the one
+    # whose key is the leftmost column claims the table.
+    key: str = ""
 
     def __hash__(self) -> int:  # kinds are loaded once per profile; identity is enough
         return id(self)
@@ -74,6 +82,13 @@ class HeaderMatch:
     columns: dict[int, str]  # column index → canonical field
     scores: dict[int, float]
     types: dict[str, str]
+    how: dict[int, str] = field(default_factory=dict)  # "alias" | "fuzzy alias" | "content"
+    notes: tuple[str, ...] = ()  # headers the cells overruled, and why
+
+    def describe(self) -> list[dict]:
+        """Column by column, how each field was mapped (stored as `tables.mapping`)."""
+        return [{"column": c + 1, "field": f, "how": self.how.get(c, "alias"),
+                 "score": round(self.scores.get(c, 0.0), 1)} for c, f in self.columns.items()]
 
     @property
     def score(self) -> float:
@@ -116,6 +131,9 @@ def _profile_from(data: dict) -> Profile:
             offense_field=t.get("offense_field", ""),
             sums={k: tuple(v) for k, v in t.get("sums", {}).items()},
             context=dict(t.get("context", {})),
+            content=dict(t.get("content", {})),
+            ascending=tuple(t.get("ascending", ())),
+            key=t.get("key", ""),
         )
         for t in data.get("tables", [])
     )
@@ -143,37 +161,76 @@ def bundled() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
-def _match_kind(header: list[str], kind: TableKind) -> tuple[dict[int, str], dict[int, float]]:
-    """Best one-to-one assignment of header cells to fields, greedy by score."""
-    pairs = []
-    for col, text in enumerate(header):
-        h = norm_header(text)
-        if not h:
-            continue
-        for fname, aliases in kind.fields.items():
-            best = process.extractOne(h, aliases, scorer=fuzz.ratio)
-            if best and best[1] >= HEADER_MATCH:
-                pairs.append((best[1], col, fname))
-    columns: dict[int, str] = {}
-    scores: dict[int, float] = {}
-    # best score first; on a tie the leftmost column (a header repeating a sub-header word,
-    # "Handgun" under two groups, names its primary column first)
-    for score, col, fname in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
-        if col in columns or fname in columns.values():
-            continue
-        columns[col] = fname
-        scores[col] = score
-    return columns, scores
+# A table claimed from its cells alone (no header alias at all) needs this many fields.
+CONTENT_ONLY_FIELDS = 3
 
 
-def match_table(header: list[str], profile: Profile) -> HeaderMatch | None:
-    """The table kind of `profile` that claims this header, or None."""
+def match_table(header: list[str], profile: Profile,
+                samples: Sequence[Sequence[str]] | Columns = ()) -> HeaderMatch | None:
+    """The table kind of `profile` that claims this table, or None.
+
+    `samples`: per column, the texts of its first data cells. With them, the cells confirm or
+    overrule header aliases and map the columns no alias names (normalize.mapping); without,
+    only the header counts.
+    """
+    cols = (samples.with_header(header) if isinstance(samples, Columns)
+            else Columns(header, samples))
     best: HeaderMatch | None = None
+    best_key = None
     for kind in profile.tables:
-        columns, scores = _match_kind(header, kind)
-        if len(columns) < kind.min_fields or not set(kind.required) <= set(columns.values()):
+        found, notes = map_columns(cols, kind, norm_header)
+        fields = {m.field for m in found}
+        if len(found) < kind.min_fields or not set(kind.required) <= fields:
             continue
-        cand = HeaderMatch(profile.name, kind.kind, columns, scores, kind.types)
-        if best is None or (len(cand.columns), cand.score) > (len(best.columns), best.score):
-            best = cand
+        if all(m.how == "content" for m in found) and len(found) < max(kind.min_fields,
+                                                                       CONTENT_ONLY_FIELDS):
+            continue
+        cand = HeaderMatch(profile.name, kind.kind, {m.column: m.field for m in found},
+                           {m.column: m.score for m in found}, kind.types,
+                           {m.column: m.how for m in found}, tuple(notes))
+        key_col = next((m.column for m in found if m.field == kind.key), cols.n)
+        rank = (len(cand.columns), cand.score, -key_col)
+        if best is None or rank > best_key:
+            best, best_key = cand, rank
     return best
+
+
+# Rows under a header that may be the rest of it, split over lines extraction did not join.
+MAX_SPILL = 3
+
+
+def _named(match: HeaderMatch | None) -> int:
+    return sum(1 for h in (match.how.values() if match else ()) if h != "content")
+
+
+def read_header(head, rows: Sequence, profile: Profile) -> tuple[HeaderMatch | None, int]:
+    """The kind claiming a table, and how many of its first data rows are header lines.
+
+    A header split over two or three lines ("Area of / Responsibility", "Detainer / Issued")
+    can reach normalization as a header row and data rows, or as data rows only. The first
+    rows are taken as header lines when they hold no value (no date, count or redaction) and
+    joining them to the header lets more columns be named by an alias than before.
+    """
+    from extract.rows import is_typed
+    from normalize.fields import redaction_codes
+
+    ncols = max([len(head.header), *(len(r.cells) for r in rows)], default=0)
+    header = list(head.header) + [""] * (ncols - len(head.header))
+
+    def samples(skip: int) -> list[list[str]]:
+        return [[r.cells[c].text if c < len(r.cells) else "" for r in rows[skip:]]
+                for c in range(ncols)]
+
+    cols = Columns(header, samples(0))
+    best, spill = match_table(header, profile, cols), 0
+    for k in range(1, min(MAX_SPILL, len(rows) - 1) + 1):
+        texts = [c.text for c in rows[k - 1].cells]
+        if any(is_typed(t) or redaction_codes(t) for t in texts) or not any(texts):
+            break
+        joined = [" ".join(t for t in [h, *(r.cells[c].text if c < len(r.cells) else ""
+                                               for r in rows[:k])] if t.strip())
+                  for c, h in enumerate(header)]
+        cand = match_table(joined, profile, Columns(joined, samples(k)))
+        if _named(cand) > _named(best):
+            best, spill = cand, k
+    return best, spill

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from extract.model import Provenance, Table, TableRow
+from normalize.column_content import SAMPLE
 from normalize.dates import column_order
 from normalize.fields import (
     clean_text,
@@ -26,7 +27,7 @@ from normalize.fields import (
 )
 from normalize.jurisdictions import Gazetteer
 from normalize.outcome import DocContext, RejectOut, RowOut, SourceRef, TableOutcome
-from normalize.profiles import HeaderMatch, Profile, TableKind, match_table
+from normalize.profiles import HeaderMatch, Profile, TableKind, read_header
 from normalize.schema import schema_errors
 from normalize.totals import TotalsCheck
 
@@ -164,7 +165,9 @@ class TableNormalizer:
         self.head, self.table_index = head, table_index
         self.names = column_names(head, ncols)
         self.method = _method(head)
-        self.match = match_table(list(head.header), profile) if profile and head.header else None
+        rows = [r for r in (sample or head.rows) if r.kind == "data"][:SAMPLE]
+        self.match, self.spill = (read_header(head, rows, profile) if profile else (None, 0))
+        self.spilled = 0  # header rows met so far (of self.spill)
         self.kind = profile.kind(self.match.kind) if self.match and profile else None
         self.totals = TotalsCheck(self.match, self.match.kind if self.match else "generic",
                                   head, table_index)
@@ -191,6 +194,10 @@ class TableNormalizer:
         src = self.ctx.source
         for index, row in rows:
             if row.kind not in ("data", "total"):
+                continue
+            if self.spilled < self.spill and row.kind == "data":
+                self.spilled += 1
+                self.header_rows.append(index)
                 continue
             texts = [clean_text(c.text) for c in row.cells]
             raw = dict(zip(self.names, texts))
@@ -223,6 +230,7 @@ class TableNormalizer:
         rows = list(rows)
         self.totals.see_rows([r for _, r in rows])
         out = TableOutcome(match=self.match)
+        self.header_rows = out.header_rows
         drafts = self._noise_out(self._drafts(rows), out)
         match, kind, ctx = self.match, self.kind, self.ctx
         if match is None or kind is None:
@@ -252,7 +260,10 @@ class TableNormalizer:
                 _check_sums(d, kind)
             if not d.is_total:
                 for reason, detail in schema_errors(kind, d.fields):
-                    if reason not in d.reasons:
+                    field_name = detail.split(":", 1)[0] + ":"
+                    # a field its reader refused (bad_date) is not missing as well
+                    if reason not in d.reasons and not any(
+                            x.startswith(field_name) for x in d.details):
                         d.refuse(reason, detail)
             if d.reasons:
                 out.rejects.append(RejectOut(d.rid, self.table_index, d.index, match.profile,
