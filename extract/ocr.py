@@ -467,13 +467,21 @@ def ocr_page_layout(
     return ocr_image_layout(image, scale, page_number, settings, page_size or _size)
 
 
-def _image_dpi(frame: Image.Image) -> float:
+def _image_dpi(frame: Image.Image) -> tuple[float, float]:
+    """(horizontal, vertical) dpi of an image; faxes differ (204 x 98 "standard", 204 x 196
+    "fine"). Unset or nonsense values (0, 1) mean DEFAULT_IMAGE_DPI."""
     dpi = frame.info.get("dpi")
-    try:
-        value = float(dpi[0]) if dpi else 0.0
-    except (TypeError, ValueError, IndexError):
-        value = 0.0
-    return value if value >= 10 else DEFAULT_IMAGE_DPI  # 0 or 1 "dpi" means unset
+    out = []
+    for i in (0, 1):
+        try:
+            value = float(dpi[i]) if dpi else 0.0
+        except (TypeError, ValueError, IndexError):
+            value = 0.0
+        out.append(value if value >= 10 else 0.0)
+    x, y = out
+    if not x and not y:
+        return DEFAULT_IMAGE_DPI, DEFAULT_IMAGE_DPI
+    return (x or y), (y or x)
 
 
 def _check_size(image: Image.Image, number: int | None) -> None:
@@ -528,13 +536,18 @@ def ocr_image_frame(
             frame = image.convert("L")
         except (EOFError, OSError, Image.DecompressionBombError) as exc:
             raise OcrError(number, f"cannot read frame {number}: {exc}") from exc
-        dpi = _image_dpi(image)
-    size = (frame.width * 72.0 / dpi, frame.height * 72.0 / dpi)
-    if dpi < settings.dpi:  # read at the resolution PDF pages are rendered at
-        factor = min(settings.dpi / dpi, (MAX_PIXELS / (frame.width * frame.height)) ** 0.5)
-        frame = frame.resize((round(frame.width * factor), round(frame.height * factor)),
+        xdpi, ydpi = _image_dpi(image)
+    size = (frame.width * 72.0 / xdpi, frame.height * 72.0 / ydpi)
+    # Square pixels at (at least) the resolution PDF pages are rendered at: a fax's 204 x 98
+    # pixels are twice as tall as wide, and tesseract reads squashed type badly or not at all.
+    dpi = max(settings.dpi, xdpi, ydpi)
+    fx, fy = dpi / xdpi, dpi / ydpi
+    cap = (MAX_PIXELS / (frame.width * fx * frame.height * fy)) ** 0.5
+    if cap < 1:
+        fx, fy, dpi = fx * cap, fy * cap, dpi * cap
+    if (round(frame.width * fx), round(frame.height * fy)) != frame.size:
+        frame = frame.resize((round(frame.width * fx), round(frame.height * fy)),
                              Image.Resampling.BICUBIC)
-        dpi *= factor
     return ocr_image_layout(frame, dpi / 72.0, number, settings, size)
 
 

@@ -204,3 +204,34 @@ def test_tesseract_failure_raises_ocr_error():
 def test_bad_page_raises_ocr_error():
     with pytest.raises(OcrError):
         ocr_page_layout(SCANNED, 5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ydpi", [98, 196])
+def test_fax_with_non_square_pixels_reads_and_lines_up(tmp_path, ydpi):
+    """A fax (204 x 98 "standard" or 204 x 196 "fine", 1-bit G3, two frames) is read frame by
+    frame on square pixels, its words where the text layer has them (issue 15: a 204 x 196 fax
+    was one whole-file error, "Image too large")."""
+    from PIL import Image
+
+    page = Image.open(_render_png(tmp_path, 0, 300)).convert("L")
+    fax = page.resize((round(page.width * 204 / 300), round(page.height * ydpi / 300)),
+                      Image.Resampling.LANCZOS).point(lambda v: 255 if v > 160 else 0).convert("1")
+    tiff = tmp_path / f"fax-{ydpi}.tif"
+    fax.save(tiff, save_all=True, append_images=[fax], dpi=(204, ydpi), compression="group3")
+    results = ocr_image_file(str(tiff))
+    assert [layout.number for layout, _ in results] == [1, 2]
+    layout, conf = results[0]
+    assert layout.width == pytest.approx(612, abs=2) and layout.height == pytest.approx(792, abs=2)
+    with pdfplumber.open(WHITESPACE) as pdf:
+        digital = [w for w in pdf.pages[0].extract_words() if len(w["text"]) >= 6
+                   and w["text"].isalpha()]
+    once = {t for t in {d["text"] for d in digital}
+            if sum(d["text"] == t for d in digital) == 1
+            and sum(w.text == t for w in layout.words) == 1}
+    read = {w.text: w for w in layout.words if w.text in once}
+    found = [d for d in digital if d["text"] in read]
+    assert len(found) >= 0.6 * len({d["text"] for d in digital}), (len(found), len(digital))
+    for d in found:
+        w = read[d["text"]]
+        assert abs(w.top - d["top"]) < 4 and abs(w.x0 - d["x0"]) < 4, (d["text"], w)
