@@ -32,6 +32,9 @@ class Record:
     status: str  # row | reject
     data: dict
     cells: list[dict] = field(default_factory=list)
+    # How the table's columns were mapped to fields (tables.mapping): header alias, fuzzy
+    # alias or content, with scores, and headers the cells overruled.
+    mapping: dict | None = None
 
     @property
     def bbox(self) -> tuple[float, float, float, float] | None:
@@ -49,7 +52,8 @@ class Record:
                 "fields": json.loads(d["fields"]) if d.get("fields") else None,
                 "reasons": d.get("reasons"), "detail": d.get("detail"),
                 "raw": json.loads(d["raw"]) if d.get("raw") else None,
-                "cells": self.cells, "provenance": {k: d.get(k) for k in PROVENANCE_COLUMNS}}
+                "cells": self.cells, "provenance": {k: d.get(k) for k in PROVENANCE_COLUMNS},
+                "mapping": self.mapping}
 
 
 def load_record(conn: sqlite3.Connection, record_id: str) -> Record:
@@ -63,7 +67,10 @@ def load_record(conn: sqlite3.Connection, record_id: str) -> Record:
                 "SELECT col, text, bbox, confidence, redaction FROM cells "
                 "WHERE table_id = ? AND row_index = ? ORDER BY col",
                 (data["table_id"], data["row_index"])).fetchall()
-            return Record(record_id, status, data, [dict(c) for c in cells])
+            mapped = conn.execute("SELECT mapping FROM tables WHERE table_id = ?",
+                                  (data["table_id"],)).fetchone()
+            mapping = json.loads(mapped[0]) if mapped and mapped[0] else None
+            return Record(record_id, status, data, [dict(c) for c in cells], mapping)
     raise RecordNotFound(f"no row or reject with record_id {record_id}")
 
 

@@ -268,6 +268,10 @@ def audit(record_id: str, out: Path, png: Path | None, dump: Path | None) -> Non
     grid.add_row("confidence", str(d.get("confidence")))
     grid.add_row("source", str(d.get("source_link")))
     grid.add_row("bbox", str(d.get("bbox")))
+    for m in (record.mapping or {}).get("columns", []):
+        grid.add_row(f"column {m['column']}", f"{m['field']} by {m['how']} ({m['score']:.0f})")
+    for note in (record.mapping or {}).get("overruled", []):
+        grid.add_row("overruled header", note)
     if record.is_sheet:
         grid.add_row("image", "none: a spreadsheet row (sheet and row are in source)")
     else:

@@ -142,10 +142,24 @@ def _doc_cells(conn: sqlite3.Connection, sha: str) -> dict[int, list[sqlite3.Row
     """A document's cells by page, read once (a page's cells in table, row, column order)."""
     by_page: dict[int, list[sqlite3.Row]] = defaultdict(list)
     for c in conn.execute(
-            "SELECT c.* FROM cells c JOIN tables t ON t.table_id = c.table_id "
+            "SELECT c.*, t.kind AS table_kind, t.mapping AS table_mapping FROM cells c "
+            "JOIN tables t ON t.table_id = c.table_id "
             "WHERE t.sha256 = ? ORDER BY c.table_id, c.row_index, c.col", (sha,)):
         by_page[c["page"]].append(c)
     return by_page
+
+
+def _mapping_note(rows: dict[int, list]) -> str:
+    """Why the table's columns hold the fields they do (tables.mapping), one line."""
+    first = next(iter(rows.values()))[0][0]
+    mapping = json.loads(first["table_mapping"]) if first["table_mapping"] else None
+    if not mapping:
+        return ""
+    cols = "; ".join(f"col {m['column']} → {m['field']} ({m['how']}, {m['score']:.0f})"
+                     for m in mapping.get("columns", []))
+    over = "".join(f"<br>overruled: {esc(n)}" for n in mapping.get("overruled", []))
+    return (f"<p class='muted mapping'>{esc(first['table_kind'] or '')}: {esc(cols)}{over}"
+            "</p>")
 
 
 def _page_view(doc: sqlite3.Row, page: sqlite3.Row, cells: list[sqlite3.Row],
@@ -190,7 +204,8 @@ def _page_view(doc: sqlite3.Row, page: sqlite3.Row, cells: list[sqlite3.Row],
         parts.append("<p class=muted>No page image (source not found unchanged).</p>")
     parts.append("<div class=tables>")
     for tid, rows in tables.items():
-        parts.append(f"<h3>table {esc(tid)}</h3><table class=extract data-table='{esc(tid)}'>")
+        parts.append(f"<h3>table {esc(tid)}</h3>" + _mapping_note(rows)
+                     + f"<table class=extract data-table='{esc(tid)}'>")
         for idx in sorted(rows):
             row_cells = rows[idx]
             rec = row_cells[0][3]

@@ -222,10 +222,31 @@ class Gazetteer:
             hits = {f for k in near for s, f in self._facilities[k] if state in (None, s)}
             if len(hits) == 1:
                 return hits.pop(), round(best / 100, 4), ""
+        if not hits and state:
+            hits = self._facility_by_words(key, state)
+            if len(hits) == 1:
+                return hits.pop(), 0.85, ""
         if hits:
             return None, 0.0, (f"facility {facility!r}{where} is in more than one county "
                                f"({', '.join(sorted(hits))})")
         return None, 0.0, f"facility {facility!r}{where} is not in the facility table"
+
+    def _facility_by_words(self, key: str, state: str) -> set[str]:
+        """Counties of the state's jails whose distinctive words (not "county", "jail",
+        "center"...) are all in this name or contain all of its own: "Joe Corley Processing
+        Ctr" is the "Joe Corley Detention Facility". Several counties: no answer."""
+        words = set(key.split()) - _GENERIC_FACILITY_WORDS
+        if not words or sum(len(w) for w in words) < 6:
+            return set()
+        hits: set[str] = set()
+        for k, rows in self._facilities.items():
+            other = set(k.split()) - _GENERIC_FACILITY_WORDS
+            # the same distinctive words, or two or more of one name's all in the other: one
+            # word ("Houston") is a place, and a place has many jails
+            if other == words or (min(len(other), len(words)) >= 2
+                                  and (other <= words or words <= other)):
+                hits |= {f for s, f in rows if s == state}
+        return hits
 
     def county_in_facility_name(self, facility: str, state: str | None
                                 ) -> JurisdictionMatch | None:
@@ -233,7 +254,17 @@ class Gazetteer:
         does not know still names its county when the name says "County" or "Parish" (a city
         jail, "Sheriff's Office" alone, or a bare name says nothing and gives nothing)."""
         parsed = parse_jurisdiction(facility)
-        if parsed.kind != "county" or not parsed.key or not re.search(
+        if not parsed.key:
+            return None
+        if parsed.kind == "city" and state and re.match(r"\s*city of\b", facility, re.I):
+            # "City of Alexandria Detention Center": a city that is its own county-equivalent
+            # (Virginia's independent cities, Baltimore, St. Louis) names it; others give none.
+            named = self.match_name(parsed, state, facility)
+            if named and named.method != "ambiguous":
+                return replace(named, method="facility", score=0.9, reason=(
+                    f"county-equivalent city named in the facility's name {facility!r}"))
+            return None
+        if parsed.kind != "county" or not re.search(
                 r"\b(county|parish|co\.|cnty|borough)\b", facility, re.IGNORECASE):
             return None
         named = self.match_name(parsed, state or parsed.state, facility)

@@ -139,7 +139,9 @@ def map_columns(cols: Columns, kind, norm_header) -> tuple[list[FieldMapping], l
 def _fill_from_content(cols: Columns, kind, taken: dict[int, FieldMapping],
                        used: set[str]) -> None:
     """Fields no header named, from free columns whose cells hold what the field holds."""
-    open_fields = [f for f in kind.fields if f not in used and expected_content(kind, f)]
+    # Fields a claim needs first: one date column is the declined date before the issued one.
+    open_fields = sorted((f for f in kind.fields if f not in used and expected_content(kind, f)),
+                         key=lambda f: f not in kind.claim_fields)
     free = [c for c in range(cols.n) if c not in taken]
     cands = []
     for order, fname in enumerate(open_fields):

@@ -48,6 +48,16 @@ class TableKind:
     # The field a row is about ("facility" in a jail list): on a tie between two kinds, the one
     # whose key is the leftmost column claims the table.
     key: str = ""
+    # Fields printed once per group of rows and blank below (normalize.groups).
+    carry: tuple[str, ...] = ()
+    # Fields a table must have columns for to be claimed by this kind (default: `required`);
+    # `required` is what every row must fill (a jail list needs its facility column, but a
+    # row may leave the facility blank when its county is given).
+    claim: tuple[str, ...] = ()
+
+    @property
+    def claim_fields(self) -> tuple[str, ...]:
+        return self.claim or self.required
 
     def __hash__(self) -> int:  # kinds are loaded once per profile; identity is enough
         return id(self)
@@ -134,6 +144,8 @@ def _profile_from(data: dict) -> Profile:
             content=dict(t.get("content", {})),
             ascending=tuple(t.get("ascending", ())),
             key=t.get("key", ""),
+            carry=tuple(t.get("carry", ())),
+            claim=tuple(t.get("claim", ())),
         )
         for t in data.get("tables", [])
     )
@@ -180,7 +192,7 @@ def match_table(header: list[str], profile: Profile,
     for kind in profile.tables:
         found, notes = map_columns(cols, kind, norm_header)
         fields = {m.field for m in found}
-        if len(found) < kind.min_fields or not set(kind.required) <= fields:
+        if len(found) < kind.min_fields or not set(kind.claim_fields) <= fields:
             continue
         if all(m.how == "content" for m in found) and len(found) < max(kind.min_fields,
                                                                        CONTENT_ONLY_FIELDS):
@@ -196,7 +208,9 @@ def match_table(header: list[str], profile: Profile,
 
 
 # Rows under a header that may be the rest of it, split over lines extraction did not join.
-MAX_SPILL = 3
+MAX_SPILL = 4
+# A table needs this many rows holding values before lines above them are taken as header.
+MIN_VALUED = 3
 
 
 def _named(match: HeaderMatch | None) -> int:
@@ -209,7 +223,8 @@ def read_header(head, rows: Sequence, profile: Profile) -> tuple[HeaderMatch | N
     A header split over two or three lines ("Area of / Responsibility", "Detainer / Issued")
     can reach normalization as a header row and data rows, or as data rows only. The first
     rows are taken as header lines when they hold no value (no date, count or redaction) and
-    joining them to the header lets more columns be named by an alias than before.
+    either joining them to the header lets more columns be named by an alias than before, or
+    they hold words in a column whose cells below are dates or counts.
     """
     from extract.rows import is_typed
     from normalize.fields import redaction_codes
@@ -217,8 +232,13 @@ def read_header(head, rows: Sequence, profile: Profile) -> tuple[HeaderMatch | N
     ncols = max([len(head.header), *(len(r.cells) for r in rows)], default=0)
     header = list(head.header) + [""] * (ncols - len(head.header))
 
+    # Rows holding a value: header lines extraction took for data (a scan's garbled labels)
+    # must not dilute what the columns are read to hold.
+    valued = [r for r in rows if any(is_typed(c.text) for c in r.cells)] or list(rows)
+
     def samples(skip: int) -> list[list[str]]:
-        return [[r.cells[c].text if c < len(r.cells) else "" for r in rows[skip:]]
+        body = [r for r in rows[skip:] if r in valued] if skip else valued
+        return [[r.cells[c].text if c < len(r.cells) else "" for r in body]
                 for c in range(ncols)]
 
     cols = Columns(header, samples(0))
@@ -233,4 +253,15 @@ def read_header(head, rows: Sequence, profile: Profile) -> tuple[HeaderMatch | N
         cand = match_table(joined, profile, Columns(joined, samples(k)))
         if _named(cand) > _named(best):
             best, spill = cand, k
+        elif best and spill == k - 1 and (_label_in_typed(texts, best) or (
+                rows[k - 1] not in valued and len(valued) >= MIN_VALUED)):
+            # "Lodged" under "Date Detainer": words where the column has values; or a line
+            # above the first row holding any value at all (a scan's garbled header)
+            spill = k
     return best, spill
+
+
+def _label_in_typed(texts: list[str], match: HeaderMatch) -> bool:
+    """A row with words in a date or count column of the match, and no value anywhere."""
+    typed = [c for c, f in match.columns.items() if match.types.get(f) in ("date", "count")]
+    return bool(typed) and any(c < len(texts) and texts[c].strip() for c in typed)

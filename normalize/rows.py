@@ -25,6 +25,7 @@ from normalize.fields import (
     redaction_codes,
     state_from_clean_text,
 )
+from normalize.groups import GroupedColumns
 from normalize.jurisdictions import Gazetteer
 from normalize.outcome import DocContext, RejectOut, RowOut, SourceRef, TableOutcome
 from normalize.profiles import HeaderMatch, Profile, TableKind, read_header
@@ -173,6 +174,7 @@ class TableNormalizer:
                                   head, table_index)
         self.plan: list = []
         self.key_cols: list[int] = []
+        self.groups = GroupedColumns(None, None, [])
         self.jmemo: dict = {}
         if self.match is None or self.kind is None:
             return
@@ -188,6 +190,7 @@ class TableNormalizer:
         self.key_cols = [c for c, f in match.columns.items()
                          if f in self.kind.required or f in match.types
                          or f == "jurisdiction_raw"]
+        self.groups = GroupedColumns(match, self.kind, rows[self.spill:])
 
     def _drafts(self, rows: Iterable[tuple[int, TableRow]]) -> list[_Draft]:
         drafts = []
@@ -244,6 +247,7 @@ class TableNormalizer:
             if len(memo) > MEMO_MAX:
                 memo.clear()
         for d in drafts:
+            self.groups.fill(d)
             _read_fields(d, self.plan)
             if not d.is_total and d.prov.confidence < LOW_CONFIDENCE:  # cheap gate, cells below
                 _check_confidence(d, self.key_cols, match)
