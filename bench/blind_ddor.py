@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -155,6 +156,7 @@ def score_store(truth: dict, store: Path) -> SeedScore:
 def run_seed(seed: int, work: Path, small: bool, workers: int) -> SeedScore:
     """Generate one release, run the pipeline on it, score it."""
     out = work / f"seed{seed}"
+    shutil.rmtree(out, ignore_errors=True)  # a stale store would be a cached run
     cmd = [sys.executable, str(GENERATOR), "--seed", str(seed), "--out", str(out)]
     subprocess.run(cmd + (["--small"] if small else []), check=True, capture_output=True)
     started = time.perf_counter()

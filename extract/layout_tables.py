@@ -23,7 +23,7 @@ from extract.fixed_width import fixed_width_tables
 from extract.lines import TextLine, group_blocks, group_lines, split_segments
 from extract.model import Cell, Table, TableRow, Word, union_bbox
 from extract.page_layout import HRule, PageLayout, VRule
-from extract.rows import count_header_rows, is_total_row, is_typed, looks_like_footnote
+from extract.rows import count_header_rows, is_number, is_total_row, is_typed, looks_like_footnote
 
 ENGINE = "layout"
 # A gutter must be at least this wide (in character sizes) to separate columns.
@@ -189,7 +189,7 @@ def find_table_blocks(layout: PageLayout) -> list[Block]:
     """Blocks of lines that have two or more consistent columns."""
     lines = group_lines(layout.words, layout.char_size)
     size = layout.char_size
-    raw = group_blocks(lines, size, layout.hrules, layout.vrules)
+    raw = _join_spaced_rows(group_blocks(lines, size, layout.hrules, layout.vrules), size)
     out: list[Block] = []
     consumed: set[int] = set()
     for i, block in enumerate(raw):
@@ -212,6 +212,14 @@ def find_table_blocks(layout: PageLayout) -> list[Block]:
         edges, ruled = find_columns(core, layout)
         if len(edges) < 3:
             continue
+        if core[0] is block[0] and i > 0 and (i - 1) not in consumed and not _taken(
+                out, raw[i - 1]):
+            head = _header_block(raw[i - 1], core, edges, size)
+            if head:
+                core = head + core
+                edges, ruled = find_columns(core, layout)
+                if len(edges) < 3:
+                    continue
         multi = sum(1 for ln in core if len(_cells_of(ln, edges)) >= 2)
         if multi < MIN_TABLE_LINES:
             continue
@@ -223,6 +231,78 @@ def find_table_blocks(layout: PageLayout) -> list[Block]:
             last, j = raw[j][-1], j + 1
         out.append(Block(tuple(core), tuple(edges), tuple(below), ruled))
     return _merge_aligned(out, layout)
+
+
+# Rows set further apart than a block gap still make one table when they are this close (in
+# character sizes) and their columns line up.
+SPACED_ROW_EM = 4.0
+# Segment starts (points apart) that count as the same column in two rows.
+ALIGNED_START = 2.0
+
+
+def _aligned_rows(a: TextLine, b: TextLine, size: float) -> bool:
+    """Two lines of three or more segments, two or more of them starting at the same x."""
+    sa, sb = split_segments(a, size), split_segments(b, size)
+    if len(sa) < 3 or len(sb) < 3:
+        return False
+    starts = [s[0].x0 for s in sb]
+    same = sum(1 for s in sa if any(abs(s[0].x0 - x) <= ALIGNED_START for x in starts))
+    return same >= max(2, min(len(sa), len(sb)) // 2)
+
+
+def _join_spaced_rows(blocks: list[list[TextLine]], size: float) -> list[list[TextLine]]:
+    """Blocks split only because rows are double-spaced, joined back into one.
+
+    The block gap is a fixed multiple of the character size; a report that sets its rows
+    farther apart (a borderless table at 17 pt pitch in 7.5 pt type) would come out as one
+    block per row, and no table. Consecutive blocks whose facing lines are close enough and
+    line up in columns are one block.
+    """
+    out: list[list[TextLine]] = []
+    for block in blocks:
+        if out:
+            prev = out[-1][-1]
+            gap = block[0].top - prev.bottom
+            if 0 <= gap <= SPACED_ROW_EM * size and _aligned_rows(prev, block[0], size):
+                out[-1] = out[-1] + block
+                continue
+        out.append(list(block))
+    return out
+
+
+# A header set apart from its rows (more space under it than between them) joins them when it
+# is this close (in character sizes), this many lines or fewer, and a label over each column.
+HEADER_GAP_EM = 3.0
+MAX_HEADER_LINES = 3
+
+
+def _taken(out: list[Block], block: list[TextLine]) -> bool:
+    """Whether a raw block is already (the end of) a table found before."""
+    return bool(out) and out[-1].lines[-1] is block[-1]
+
+
+def _header_block(above: list[TextLine], core: list[TextLine], edges: list[float],
+                  size: float) -> list[TextLine]:
+    """The lines of a block just above a table that are its header, set apart by a gap.
+
+    Reports often leave more space under the header than between rows, so the header comes
+    out as a block of its own. It joins the table when it is near (HEADER_GAP_EM), holds no
+    value (dates, counts), and its labels sit over the table's columns: at least two columns,
+    and no label outside the table's span.
+    """
+    if len(above) > MAX_HEADER_LINES or core[0].top - above[-1].bottom > HEADER_GAP_EM * size:
+        return []
+    words = [w for ln in above for w in ln.words]
+    if any(is_typed(w.text) for w in words):
+        return []
+    # a label may be wider than its column (a short number under "Rank"), not far outside
+    lo, hi = edges[0] - 3 * size, edges[-1] + 3 * size
+    if any(w.x0 < lo or w.x1 > hi for w in words):
+        return []
+    cols = {next((k for k in range(len(edges) - 1)
+                  if edges[k] <= (w.x0 + w.x1) / 2 < edges[k + 1]), -1) for w in words}
+    cols.discard(-1)
+    return list(above) if len(cols) >= 2 else []
 
 
 def _footnote_block(block: list[TextLine], above: TextLine, size: float) -> bool:
@@ -357,23 +437,32 @@ def _snap_to_rules(edges: tuple[float, ...], lines: list[TextLine], header: list
             continue
         crossing = [w for w in heads if w.x0 < out[i] < w.x1]
         if crossing:
-            free = _free_points(lo, hi, heads)
+            free = _free_stretches(lo, hi, heads)
             if free:
-                out[i] = min(free, key=lambda x: abs(x - edges[i]))
+                # the widest gap between header words: a label's own words are a space apart,
+                # two labels further ("Detainer Issue Date  Detainer Declined")
+                out[i] = max(free, key=lambda st: (round(st[1] - st[0], 1),
+                                                   -abs((st[0] + st[1]) / 2 - edges[i])))
+                out[i] = (out[i][0] + out[i][1]) / 2
     return tuple(out)
 
 
 def _free_points(lo: float, hi: float, words: list[Word]) -> list[float]:
     """Middles of the stretches of [lo, hi] no word covers."""
+    return [(a + b) / 2 for a, b in _free_stretches(lo, hi, words)]
+
+
+def _free_stretches(lo: float, hi: float, words: list[Word]) -> list[tuple[float, float]]:
+    """The stretches (start, end) of [lo, hi] no word covers."""
     spans = sorted((max(lo, w.x0), min(hi, w.x1)) for w in words if w.x1 > lo and w.x0 < hi)
-    points, start = [], lo
+    out, start = [], lo
     for a, b in spans:
         if a > start:
-            points.append((start + a) / 2)
+            out.append((start, a))
         start = max(start, b)
     if hi > start:
-        points.append((start + hi) / 2)
-    return points
+        out.append((start, hi))
+    return out
 
 
 def _header_row(lines: list[TextLine], edges: tuple[float, ...], layout: PageLayout) -> TableRow:
@@ -566,6 +655,66 @@ def _header_cuts(header: list[TextLine], data: list[TextLine], edges: tuple[floa
     return cuts
 
 
+# Share of data lines that must hold a word starting (or ending) where a header word does.
+ALIGNED_SHARE = 0.5
+# How close (in points) two word edges must be to count as one alignment: a renderer places
+# left-aligned text at one x to within rounding.
+ALIGN_TOLERANCE = 0.6
+# The gap an aligned cut sits in must be at least this wide (in character sizes).
+MIN_ALIGNED_GAP_EM = 0.3
+
+
+def _aligned_cuts(header: list[TextLine], data: list[TextLine], edges: tuple[float, ...],
+                  char_size: float) -> list[float]:
+    """Columns set so close that no gutter shows, found where values line up with a label.
+
+    A tight report prints "Mich.  OTSEGO COUNTY" with a gap narrower than a gutter, yet every
+    value of the county column starts at the x where its label "Jurisdiction" starts (left
+    aligned), or every count ends where its label ends (right aligned). When most data lines
+    have a word, of several different texts, starting (ending) at a header word's left (right)
+    edge, and no word on any line crosses that edge, a column boundary lies there.
+    """
+    if not header or len(data) < 3:
+        return []
+    words = [w for ln in [*header, *data] for w in ln.words]
+    cuts: list[float] = []
+    for hw in (w for ln in header for w in ln.words):
+        for side in ("left", "right"):
+            x = hw.x0 if side == "left" else hw.x1
+            bounds = sorted((*edges, *cuts))
+            if not bounds[0] < x < bounds[-1]:
+                continue
+            e_lo = max(e for e in bounds if e < x)
+            e_hi = min(e for e in bounds if e > x)
+            texts = set()
+            lines_with = lines_in = 0
+            for ln in data:
+                inside = [w for w in ln.words if e_lo <= (w.x0 + w.x1) / 2 < e_hi]
+                # right alignment is read from numbers only: a left-aligned text column's
+                # ragged right edge meets a label's end by chance
+                hit = [w for w in inside
+                       if abs((w.x0 if side == "left" else w.x1) - x) <= ALIGN_TOLERANCE
+                       and (side == "left" or is_number(w.text))]
+                lines_in += bool(inside)
+                lines_with += bool(hit)
+                texts.update(w.text for w in hit)
+            if lines_with < max(3, ALIGNED_SHARE * lines_in) or len(texts) < 3:
+                continue
+            probe = x - 0.3 if side == "left" else x + 0.3
+            if any(w.x0 < probe < w.x1 for w in words):
+                continue
+            if side == "left":  # the column [e_lo, x) must hold text of its own
+                own = [w.x1 for w in words if e_lo <= w.x0 and w.x1 <= probe]
+                lo, hi = (max(own), x) if own else (None, None)
+            else:  # the column (x, e_hi] likewise
+                own = [w.x0 for w in words if w.x0 >= probe and w.x1 <= e_hi]
+                lo, hi = (x, min(own)) if own else (None, None)
+            if lo is None or hi - lo < MIN_ALIGNED_GAP_EM * char_size:
+                continue
+            cuts.append((lo + hi) / 2)
+    return cuts
+
+
 def build_table(block: Block, layout: PageLayout) -> Table:
     """One block → one Table with header, data, total and footnote rows."""
     lines = list(block.lines)
@@ -575,6 +724,8 @@ def build_table(block: Block, layout: PageLayout) -> Table:
     texts = _line_texts(lines, edges)
     header_lines = count_header_rows(texts, bold_hint)
     extra = _header_cuts(lines[:header_lines], lines[header_lines:], edges, layout.char_size)
+    extra += _aligned_cuts(lines[:header_lines], lines[header_lines:],
+                           tuple(sorted((*edges, *extra))), layout.char_size)
     if extra:
         edges = tuple(sorted((*edges, *extra)))
         texts = _line_texts(lines, edges)

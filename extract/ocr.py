@@ -44,6 +44,10 @@ DEFAULT_IMAGE_DPI = 300
 # Stands for a black redaction box among the OCR words (never a character a release prints).
 REDACTED_MARK = "\u2588"
 METHOD = "ocr:tesseract"
+# The re-read sheet's height limit (tesseract refuses images over 32767 px) and the tallest box,
+# in typical word heights, that is still a word to re-read.
+REREAD_MAX_SHEET_PX = 30000
+REREAD_MAX_LINES = 3.0
 # A re-reading (see _reread) must beat the first reading's confidence by this many points (of
 # 100) to replace it; ink read only on the re-read sheet must reach REREAD_MIN_CONF to count.
 REREAD_MARGIN = 10.0
@@ -215,15 +219,32 @@ def _reread(clean: np.ndarray, data: dict, settings: OcrSettings, page: int | No
     boxes += _missed_ink(clean, data)[:REREAD_MAX_WORDS]
     if not boxes:
         return
+    # Word-sized only: a box many lines tall (a rule, a smudge, a merged column on a noisy
+    # scan) is no word to re-read, and a few of them made the sheet taller than tesseract
+    # accepts ("Image too large: (1069, 49579)": the whole page failed).
+    typical = float(statistics.median(b[3] for b in boxes))
+    keep = [k for k, b in enumerate(boxes) if b[3] <= REREAD_MAX_LINES * typical]
+    low = [low[k] for k in keep if k < len(low)]
+    boxes = [boxes[k] for k in keep]
     crops = [clean[max(0, top - 1):top + h + 1, max(0, left - 1):left + w + 1]
              for left, top, w, h in boxes]
     # Enlarged to about REREAD_HEIGHT_PX: a thin "/" between digits that tesseract merges at
     # 25 px ("2/1/17" read "21/17") is read right, and with confidence, at twice that.
-    zoom = min(3.0, max(1.0, REREAD_HEIGHT_PX / float(statistics.median(b[3] for b in boxes))))
+    zoom = min(3.0, max(1.0, REREAD_HEIGHT_PX / typical))
     if zoom > 1.05:
         crops = [cv2.resize(c, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
                  for c in crops]
     margin = max(8, int(max(c.shape[0] for c in crops) * 0.6))
+    # Within the height tesseract accepts: the least confident words come first and stay.
+    total, cut = margin, len(crops)
+    for k, c in enumerate(crops):
+        total += c.shape[0] + margin
+        if total > REREAD_MAX_SHEET_PX:
+            cut = k
+            break
+    crops, boxes, low = crops[:cut], boxes[:cut], low[:cut]
+    if not crops:
+        return
     width = max(c.shape[1] for c in crops) + 2 * margin
     height = sum(c.shape[0] for c in crops) + margin * (len(crops) + 1)
     sheet = np.full((height, width), 255, dtype=np.uint8)

@@ -9,8 +9,9 @@ columns no alias names.
 
 Kinds of content: `date`, `count`, `state`, `county` (a county name a gazetteer knows, or a name
 with a county designator), `facility` (a jail's name), `offense` (text the NCIC tagger reads),
-`aor` (an ICE area of responsibility), `redaction` (FOIA exemption marks only), `label` (short
-text that is none of those). Redacted cells are left out of every share but `redaction`.
+`aor` (an ICE area of responsibility), `redaction` (FOIA exemption marks only), `rank` (1, 2,
+3 ... down the rows: a rank or line number), `label` (short text that is none of those).
+Redacted cells are left out of every share but `redaction`.
 """
 
 from __future__ import annotations
@@ -114,6 +115,14 @@ def cell_kinds(text: str) -> set[str]:
     return kinds
 
 
+def _is_rank(cells: list[str]) -> bool:
+    """Integers that go up by one from row to row (a Rank or No. column)."""
+    values = [normalize_count(t).value for t in cells]
+    if len(values) < 3 or any(not isinstance(v, int) for v in values):
+        return False
+    return all(b == a + 1 for a, b in zip(values, values[1:]))
+
+
 def profile_column(texts: Sequence[str], offenses: bool = True) -> ColumnContent:
     """The content profile of one column from its cell texts (header rows excluded)."""
     cells = [t for t in (clean_text(x) for x in texts) if t][:SAMPLE]
@@ -127,6 +136,9 @@ def profile_column(texts: Sequence[str], offenses: bool = True) -> ColumnContent
             counts[k] = counts.get(k, 0) + 1
     n = max(len(plain), 1)
     shares = {k: v / n for k, v in counts.items()}
+    if _is_rank(plain):
+        # 1, 2, 3 ... down the rows: a rank or line number, not a count of anything
+        shares["rank"] = shares.pop("count", 0.0)
     if offenses and plain:
         from normalize.offenses import OffenseTagger
 
