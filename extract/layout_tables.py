@@ -299,6 +299,13 @@ def _header_block(above: list[TextLine], core: list[TextLine], edges: list[float
     lo, hi = edges[0] - 3 * size, edges[-1] + 3 * size
     if any(w.x0 < lo or w.x1 > hi for w in words):
         return []
+    inner = edges[1:-1]
+    for ln in above:  # a label lies within its column; a title runs across several
+        for seg in split_segments(ln, size):
+            crossed = sum(1 for e in inner if seg[0].x0 < e < seg[-1].x1)
+            # (a short label may be wider than its column of numbers: "Count" over "87")
+            if crossed > 1 or (crossed and len(seg) > 2):
+                return []
     cols = {next((k for k in range(len(edges) - 1)
                   if edges[k] <= (w.x0 + w.x1) / 2 < edges[k + 1]), -1) for w in words}
     cols.discard(-1)

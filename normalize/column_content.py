@@ -96,7 +96,9 @@ def cell_kinds(text: str) -> set[str]:
     """Every kind of content one cell text reads as (a cell can be several: "Harris" is a
     county, "12" a count)."""
     kinds: set[str] = set()
-    if read_date(text).ok:
+    # A bare 5-digit number reads as an Excel serial date, but in a column it is as likely a
+    # ZIP code or a count: only written dates count as dates here.
+    if not text.replace(".", "").isdigit() and read_date(text).ok:
         kinds.add("date")
     elif normalize_count(text).ok:
         kinds.add("count")

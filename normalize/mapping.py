@@ -151,6 +151,13 @@ def _fill_from_content(cols: Columns, kind, taken: dict[int, FieldMapping],
             need = max(LOOSE.get(want, HOLDS), HOLDS if want in TYPE_CONTENT.values() else 0.5)
             if c.filled >= MIN_EVIDENCE and c.share(want) >= need:
                 cands.append((c.share(want), order, col, fname))
+    # A count is mapped from content only when one free column could hold it: a list with
+    # several numeric columns (ADP by year, capacity, beds) does not say which is the count.
+    columns_for: dict[str, int] = {}
+    for _share, _order, _col, fname in cands:
+        columns_for[fname] = columns_for.get(fname, 0) + 1
+    cands = [c for c in cands if expected_content(kind, c[3]) != "count"
+             or columns_for[c[3]] == 1]
     # The kind's field order breaks ties between columns of the same content (leftmost first).
     for share, _order, col, fname in sorted(cands, key=lambda x: (-x[0], x[1], x[2])):
         if col in taken or fname in used:

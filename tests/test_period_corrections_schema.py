@@ -49,7 +49,7 @@ def test_schema_gate_names_each_bad_field():
     ddor = load_profile("ddor")
     errors = schema_errors(ddor.kind("declined_detainers"),
                            {"jurisdiction_raw": "Cook", "detainer_issued": "2017-02-30",
-                            "state": "ZZ"})
+                            "declined_date": "2017-02-03", "state": "ZZ"})
     assert sorted(r for r, _ in errors) == ["bad_date", "bad_state"]
     assert schema_errors(ddor.kind("policies"), {"jurisdiction_raw": "Cook", "policy_text": "t",
                                                  "policy_type": "Rule"})[0][0] == "bad_value"
@@ -61,4 +61,8 @@ def test_schema_gate_names_each_bad_field():
     assert schema_errors(ddor.kind("policies"), {"policy_text": "t"})[0][0] == "missing_field"
     assert schema_errors(ddor.kind("declined_detainers"),
                          {"jurisdiction_raw": "Cook", "detainer_issued": "2017-02-03",
-                          "state": "IL"}) == []
+                          "declined_date": "2017-02-05", "state": "IL"}) == []
+    # A declined detainer has its declined date (issue 15: the claim's key field)
+    assert schema_errors(ddor.kind("declined_detainers"),
+                         {"jurisdiction_raw": "Cook", "detainer_issued": "2017-02-03",
+                          "state": "IL"})[0][0] == "missing_field"
