@@ -14,9 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from rapidfuzz import fuzz
+
 from extract.model import Provenance, Table, TableRow
+from extract.rows import is_typed
 from normalize.column_content import SAMPLE
-from normalize.dates import column_order
+from normalize.dates import column_order, repair
 from normalize.fields import (
     clean_text,
     date_from_clean_text,
@@ -28,8 +31,9 @@ from normalize.fields import (
 from normalize.groups import GroupedColumns
 from normalize.jurisdictions import Gazetteer
 from normalize.outcome import DocContext, RejectOut, RowOut, SourceRef, TableOutcome
-from normalize.profiles import HeaderMatch, Profile, TableKind, read_header
+from normalize.profiles import HeaderMatch, Profile, TableKind, norm_header, read_header
 from normalize.schema import schema_errors
+from normalize.states import read_state
 from normalize.totals import TotalsCheck
 
 __all__ = ["DocContext", "RejectOut", "RowOut", "SourceRef", "TableNormalizer", "TableOutcome",
@@ -72,6 +76,25 @@ def is_noise_row(texts: Sequence[str]) -> bool:
     filled = [t for t in texts if t]
     return bool(filled) and all(_NOISE.match(t) for t in filled) and any(
         len(t.replace(" ", "")) >= 3 for t in filled)
+
+
+def repeats_header(texts: Sequence[str], match: HeaderMatch, kind: TableKind,
+                   header: Sequence[str]) -> bool:
+    """A data row that is the header printed again (a continuation page whose header was not
+    recognised as such, or one line of it): no value in it, and most of its filled cells in
+    mapped columns read as that column's header or an alias of its field."""
+    if any(is_typed(t) or redaction_codes(t) for t in texts if t):
+        return False
+    filled = named = 0
+    for col, fname in match.columns.items():
+        if col >= len(texts) or not texts[col]:
+            continue
+        filled += 1
+        h = norm_header(texts[col])
+        said = [norm_header(header[col])] if col < len(header) and header[col] else []
+        if h and any(fuzz.token_set_ratio(h, a) >= 90 for a in (*kind.fields[fname], *said)):
+            named += 1
+    return named >= 2 and named >= 0.6 * filled
 
 
 # Key cells (required, typed, the jurisdiction) read by OCR below this confidence refuse the row.
@@ -203,6 +226,10 @@ class TableNormalizer:
                 self.header_rows.append(index)
                 continue
             texts = [clean_text(c.text) for c in row.cells]
+            if row.kind == "data" and self.match and self.kind and repeats_header(
+                    texts, self.match, self.kind, self.head.header):
+                self.header_rows.append(index)  # the header printed again on a later page
+                continue
             raw = dict(zip(self.names, texts))
             rid = record_id(src.source_sha256, row.page, self.table_index, index)
             drafts.append(_Draft(index, row, rid, raw,
@@ -249,12 +276,12 @@ class TableNormalizer:
         for d in drafts:
             self.groups.fill(d)
             _read_fields(d, self.plan)
-            if not d.is_total and d.prov.confidence < LOW_CONFIDENCE:  # cheap gate, cells below
-                _check_confidence(d, self.key_cols, match)
             if not d.is_total:
                 if kind.jurisdiction:
                     resolve_jurisdiction(d, kind, ctx, self.jmemo)
                 _check_dates(d, ctx)
+                if d.prov.confidence < LOW_CONFIDENCE:  # cheap gate, cells below
+                    _check_confidence(d, self.key_cols, match)
         if kind.offense_field:
             _tag_offenses([d for d in drafts if not d.is_total], kind.offense_field, out)
         if kind.context:
@@ -402,17 +429,48 @@ def _read_fields(d: _Draft, plan: list[tuple[int, str, object, str, dict]]) -> N
 
 
 def _check_confidence(d: _Draft, key_cols: list[int], match: HeaderMatch) -> None:
-    """OCR rows whose key cells were read with low confidence are refused, the text kept in raw.
+    """OCR key cells read with low confidence: kept when they read exactly, refused when not.
 
-    A misread date or county is worse than a missing row: the editor sees it in rejects with the
-    OCR text and its confidence, and can correct it by hand.
+    A misread date or county is worse than a missing row, but on a noisy scan tesseract is
+    unsure of most cells it reads right. So a weak cell whose text is its value as written —
+    a date in a strict form with no repair, a state or county found by name (not by an OCR or
+    edit-distance fold), a plain count — keeps its row, flagged `low_confidence` for a data
+    editor; a weak cell that needed repairing or fuzzy matching to mean anything refuses the
+    row (`low_confidence`, the OCR text and its confidence in the detail).
     """
     weak = [(match.columns[c], d.row.cells[c]) for c in key_cols
             if c < len(d.row.cells) and d.row.cells[c].text
             and d.row.cells[c].confidence < LOW_CONFIDENCE]
-    if weak:
+    if not weak:
+        return
+    unsure = [(f, cell) for f, cell in weak if not _reads_exactly(d, f, cell.text,
+                                                                  match.types.get(f))]
+    if unsure:
         d.refuse("low_confidence", "; ".join(
-            f"{f}: OCR confidence {cell.confidence:.2f} for {cell.text!r}" for f, cell in weak))
+            f"{f}: OCR confidence {cell.confidence:.2f} for {cell.text!r}" for f, cell in unsure))
+    else:
+        d.flag("low_confidence")
+
+
+def _reads_exactly(d: _Draft, fname: str, text: str, ftype: str | None) -> bool:
+    """Whether a cell's value was read from its text as written, with no repair or guess."""
+    value = d.fields.get(fname)
+    text = clean_text(text)
+    if value is None:
+        return False
+    if ftype == "date":
+        return repair(text) == text.strip() and bool(_STRICT_DATE.match(text.strip()))
+    if ftype == "state":
+        return read_state(text).method in ("code", "name", "style")
+    if ftype == "count":
+        return text.replace(",", "").isdigit()
+    if fname == "jurisdiction_raw":
+        return d.fields.get("jurisdiction_match") in ("exact", "alias", "facility", "manual")
+    return True
+
+
+_STRICT_DATE = re.compile(r"^(\d{1,2}/\d{1,2}/(\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
+                          r"[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2}-[A-Z][a-z]{2}-\d{2,4})$")
 
 
 def _check_dates(d: _Draft, ctx: DocContext) -> None:

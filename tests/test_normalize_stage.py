@@ -216,5 +216,32 @@ def test_low_confidence_ocr_key_cells_are_refused_with_their_text():
     assert [r.raw["County"] for r in out.rows] == ["Cook"]
     assert out.rows[0].provenance.method == "ocr:tesseract+layout"
     (reject,) = out.rejects
-    assert reject.reasons[0] == "low_confidence"
+    assert "low_confidence" in reject.reasons
     assert "'Hanis'" in reject.detail and "0.41" in reject.detail
+
+
+def test_low_confidence_cells_that_read_exactly_keep_their_row_flagged():
+    """Issue 15: on a noisy scan tesseract is unsure of most cells it reads right. A weak cell
+    whose text is its value as written keeps the row (flagged); one that needed an OCR fold or
+    a repair to mean anything refuses it."""
+    from extract.model import Cell, Table, TableRow
+    from normalize.profiles import load_profile
+    from normalize.rows import SourceRef, normalize_table
+
+    header = ("County", "State", "Declined Date", "Facility")
+    rows = [("Cook", "IL", "02/13/2017", 0.45), ("C0ok", "IL", "02/13/2017", 0.45),
+            ("Cook", "IL", "02/l3/2017", 0.45), ("Cook", "Ill.", "02/13/2017", 0.95)]
+    table = Table(
+        (TableRow(tuple(Cell(h, (0, 0, 1, 1)) for h in header), 1, "header"),
+         *(TableRow((Cell(c, (0, y, 5, y + 2), conf), Cell(s, (6, y, 8, y + 2), conf),
+                     Cell(d, (9, y, 10, y + 2), conf), Cell("(b)(6)", (11, y, 12, y + 2))),
+                    1, "data") for y, (c, s, d, conf) in enumerate(rows, start=1))),
+        "ocr-layout", 0.9, 1, (0, 0, 12, 6), header)
+    out = normalize_table(table, 0, SourceRef("scan.pdf", "a" * 64), load_profile("ddor"))
+    kept = {r.row_index: r for r in out.rows}
+    assert set(kept) == {1, 4} and "low_confidence" in kept[1].flags
+    assert "low_confidence" not in kept[4].flags
+    refused = {j.row_index: j for j in out.rejects}
+    assert set(refused) == {2, 3}
+    assert all(j.reasons == ("low_confidence",) for j in refused.values())
+    assert "'C0ok'" in refused[2].detail and "'02/l3/2017'" in refused[3].detail
