@@ -198,9 +198,10 @@ def find_table_blocks(layout: PageLayout) -> list[Block]:
         width = max(ln.x1 for ln in block) - min(ln.x0 for ln in block)
         core = list(block)
         below: list[TextLine] = []
+        above: list[TextLine] = []
         while core and (_spanning(core[0], size, width) or _prose(core[0], size)
                         or _crosses_gutter(core[0], core[1:], size)):
-            core.pop(0)
+            above.append(core.pop(0))
         while core and (
             _spanning(core[-1], size, width)
             or _crosses_gutter(core[-1], core[:-1], size)
@@ -212,7 +213,17 @@ def find_table_blocks(layout: PageLayout) -> list[Block]:
         edges, ruled = find_columns(core, layout)
         if len(edges) < 3:
             continue
-        if core[0] is block[0] and i > 0 and (i - 1) not in consumed and not _taken(
+        # the upper line of a stacked header taken for a title ("Number of  County" over
+        # "Declined Detainers  Name" reads as one run crossing a gutter) is header after all
+        head = _header_block(above[-MAX_HEADER_LINES:], core, edges, size) if above else []
+        while above and head and head[0] is not above[-len(head)]:
+            head = head[1:]
+        if head:
+            core = head + core
+            edges, ruled = find_columns(core, layout)
+            if len(edges) < 3:
+                continue
+        elif core[0] is block[0] and i > 0 and (i - 1) not in consumed and not _taken(
                 out, raw[i - 1]):
             head = _header_block(raw[i - 1], core, edges, size)
             if head:
@@ -261,8 +272,10 @@ def _join_spaced_rows(blocks: list[list[TextLine]], size: float) -> list[list[Te
     out: list[list[TextLine]] = []
     for block in blocks:
         if out:
-            prev = out[-1][-1]
-            gap = block[0].top - prev.bottom
+            gap = block[0].top - out[-1][-1].bottom
+            # the last full row above, not a wrapped cell's second line ("County of / Sedgwick")
+            prev = next((ln for ln in reversed(out[-1]) if len(split_segments(ln, size)) >= 3),
+                        out[-1][-1])
             if 0 <= gap <= SPACED_ROW_EM * size and _aligned_rows(prev, block[0], size):
                 out[-1] = out[-1] + block
                 continue
@@ -302,9 +315,11 @@ def _header_block(above: list[TextLine], core: list[TextLine], edges: list[float
     inner = edges[1:-1]
     for ln in above:  # a label lies within its column; a title runs across several
         for seg in split_segments(ln, size):
-            crossed = sum(1 for e in inner if seg[0].x0 < e < seg[-1].x1)
-            # (a short label may be wider than its column of numbers: "Count" over "87")
-            if crossed > 1 or (crossed and len(seg) > 2):
+            crossed = [e for e in inner if seg[0].x0 < e < seg[-1].x1]
+            # (a label may be wider than its column of numbers, "Count" over "87", and two
+            # labels may be set as close as words, "Number of  County": but no word crosses)
+            if len(crossed) > 1 or (len(seg) > 2 and any(
+                    w.x0 < e < w.x1 for e in crossed for w in seg)):
                 return []
     cols = {next((k for k in range(len(edges) - 1)
                   if edges[k] <= (w.x0 + w.x1) / 2 < edges[k + 1]), -1) for w in words}
@@ -491,7 +506,15 @@ def _header_row(lines: list[TextLine], edges: tuple[float, ...], layout: PageLay
         below_lines = [split_segments(lower, layout.char_size) for lower in lines[k + 1:]]
         below = [run for runs in below_lines for seg2 in runs
                  for run in _split_by_column(seg2, edges)]
-        segs = split_segments(ln, layout.char_size)
+        segs = []
+        for seg in split_segments(ln, layout.char_size):
+            # two stacked labels set as close as words ("Number of County" over "Declined
+            # Detainers" and "Name"): each part over its own column's label, not one group
+            parts = _split_by_column(seg, edges)
+            if len(parts) > 1 and all(_stacked(p, lines[k + 1], edges) for p in parts):
+                segs.extend(parts)
+            else:
+                segs.append(seg)
         mids = [(seg[0].x0 + seg[-1].x1) / 2 for seg in segs]
         for i, seg in enumerate(segs):
             cols = _spanned(seg, edges, layout.vrules, (ln.top + ln.bottom) / 2)
@@ -753,6 +776,11 @@ def build_table(block: Block, layout: PageLayout) -> Table:
         # Whitespace or rules that group several records (NICS draws one every five states):
         # a line starts a record at a rule or where the key columns have text.
         starts = [k or r for k, r in zip(key_starts, rule_starts)]
+    # A Total line is a row of its own, however sparse ("Grand Total ... 51" under the last
+    # jail was joined to it as a wrapped line).
+    line_texts = _line_texts(lines, edges)
+    starts = [s or (i >= header_lines and is_total_row(t))
+              for i, (s, t) in enumerate(zip(starts, line_texts))]
     rows: list[TableRow] = []
     if header_lines:
         rows.append(_header_row(lines[:header_lines], edges, layout))

@@ -25,6 +25,8 @@ from dateutil import parser as dateparser
 from normalize.value import Normalized
 
 EXCEL_EPOCH = date(1899, 12, 30)
+# One order must be shown this many times as often as the other to be the column's.
+ORDER_MAJORITY = 4
 _QUOTES = "\"'“”‘’`´«»|:;,.*†‡~_"
 _NUMERIC = re.compile(r"^(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})$")
 _ISO = re.compile(r"^(\d{4})\s*-\s*(\d{1,2})\s*-\s*(\d{1,2})$")
@@ -143,10 +145,13 @@ def column_order(texts: Iterable[str]) -> str:
     day_first = month_first = 0
     for text in texts:
         m = _NUMERIC.match(repair(text))
-        if m:
+        if m:  # only a possible date tells ("92/10/2017" is a misread, not a day)
             a, b = int(m.group(1)), int(m.group(3))
-            day_first += a > 12 >= b
-            month_first += b > 12 >= a
-    if day_first and month_first:
+            day_first += 12 < a <= 31 and b <= 12
+            month_first += 12 < b <= 31 and a <= 12
+    # A column that shows one order with a stray cell of the other (a misread digit on a
+    # scan) keeps its order; one that truly writes both cannot say what 03/04 means.
+    if day_first and month_first and max(day_first, month_first) < ORDER_MAJORITY * min(
+            day_first, month_first):
         return "ambiguous"
-    return "dmy" if day_first else "mdy"
+    return "dmy" if day_first > month_first else "mdy"

@@ -25,8 +25,10 @@ from normalize.dates import read_date
 
 # A header cell matches an alias at or above this rapidfuzz ratio (after normalization).
 HEADER_MATCH = 86
-# A column needs this many filled cells before its content can overrule its header.
+# A column needs this many filled cells before its content can overrule its header, and this
+# many to be mapped from content alone (a short continuation part has few rows).
 MIN_EVIDENCE = 3
+MIN_FILL_EVIDENCE = 2
 # Below this share of the field's kind of content, a header alias is not believed...
 AGREES = 0.5
 # ...when the column clearly holds another kind (this share or more).
@@ -149,7 +151,7 @@ def _fill_from_content(cols: Columns, kind, taken: dict[int, FieldMapping],
         for col in free:
             c = cols.content(col)
             need = max(LOOSE.get(want, HOLDS), HOLDS if want in TYPE_CONTENT.values() else 0.5)
-            if c.filled >= MIN_EVIDENCE and c.share(want) >= need:
+            if c.filled >= MIN_FILL_EVIDENCE and c.share(want) >= need:
                 cands.append((c.share(want), order, col, fname))
     # A count is mapped from content only when one free column could hold it: a list with
     # several numeric columns (ADP by year, capacity, beds) does not say which is the count.
