@@ -200,7 +200,8 @@ def find_table_blocks(layout: PageLayout) -> list[Block]:
         below: list[TextLine] = []
         above: list[TextLine] = []
         while core and (_spanning(core[0], size, width) or _prose(core[0], size)
-                        or _crosses_gutter(core[0], core[1:], size)):
+                        or _crosses_gutter(core[0], core[1:], size)
+                        or is_total_row([core[0].text])):  # no table starts with its Total
             above.append(core.pop(0))
         while core and (
             _spanning(core[-1], size, width)
@@ -279,6 +280,14 @@ def _join_spaced_rows(blocks: list[list[TextLine]], size: float) -> list[list[Te
             if 0 <= gap <= SPACED_ROW_EM * size and _aligned_rows(prev, block[0], size):
                 out[-1] = out[-1] + block
                 continue
+            if 0 <= gap <= SPACED_ROW_EM * size and is_total_row([block[0].text]) and len(
+                    split_segments(block[0], size)) >= 2 and len(out[-1]) >= MIN_TABLE_LINES:
+                # "Total  375" one row further down closes the table above; what follows it
+                # (the next section's title and header) is another block
+                out[-1] = out[-1] + [block[0]]
+                block = block[1:]
+                if not block:
+                    continue
         out.append(list(block))
     return out
 
@@ -745,6 +754,32 @@ def _aligned_cuts(header: list[TextLine], data: list[TextLine], edges: tuple[flo
     return cuts
 
 
+def _join_split_labels(edges: tuple[float, ...], header: list[TextLine], data: list[TextLine],
+                       char_size: float) -> tuple[float, ...]:
+    """Drop an edge that cuts one header label in two where one side holds no data at all.
+
+    "Declined Detainers" over a column of counts: the label is wider than the numbers and
+    reaches over the gutter beside them, so the gutters can leave a column holding only
+    "Declined". A label's words are one run (word spaces apart); two labels of columns that
+    no row fills (NICS's "Handgun  Long Gun" under Rentals) are two runs, and keep their edge.
+    """
+    if not header or not data or len(edges) < 3:
+        return edges
+    words = [w for ln in data for w in ln.words]
+    filled = [any(a <= (w.x0 + w.x1) / 2 < b for w in words) for a, b in zip(edges, edges[1:])]
+    segs = [seg for ln in header for seg in split_segments(ln, char_size)]
+    keep = [edges[0]]
+    for k in range(1, len(edges) - 1):
+        e = edges[k]
+        one_label = any(any((w.x0 + w.x1) / 2 < e for w in seg)
+                        and any((w.x0 + w.x1) / 2 >= e for w in seg) for seg in segs)
+        if one_label and not (filled[k - 1] and filled[k]):
+            continue
+        keep.append(e)
+    keep.append(edges[-1])
+    return tuple(keep)
+
+
 def build_table(block: Block, layout: PageLayout) -> Table:
     """One block → one Table with header, data, total and footnote rows."""
     lines = list(block.lines)
@@ -761,6 +796,8 @@ def build_table(block: Block, layout: PageLayout) -> Table:
         texts = _line_texts(lines, edges)
         header_lines = count_header_rows(texts, bold_hint)
     edges = _snap_to_rules(edges, lines[header_lines:], lines[:header_lines], layout.vrules)
+    edges = _join_split_labels(edges, lines[:header_lines], lines[header_lines:],
+                               layout.char_size)
     ncols = len(edges) - 1
     cells_by_line = [_cells_of(ln, edges) for ln in lines]
     x0, x1 = edges[0], edges[-1]
