@@ -217,7 +217,12 @@ def find_table_blocks(layout: PageLayout) -> list[Block]:
         # the upper line of a stacked header taken for a title ("Number of  County" over
         # "Declined Detainers  Name" reads as one run crossing a gutter) is header after all
         head = _header_block(above[-MAX_HEADER_LINES:], core, edges, size) if above else []
-        while above and head and head[0] is not above[-len(head)]:
+        # only upper label lines: each part of the line stands over a label of the next line
+        # (a running head or section title above a header is not part of it)
+        while head and not all(_stacked(part, nxt, tuple(edges))
+                               for ln, nxt in zip(head, [*head[1:], core[0]])
+                               for seg in split_segments(ln, size)
+                               for part in _split_by_column(seg, tuple(edges))):
             head = head[1:]
         if head:
             core = head + core
