@@ -75,6 +75,7 @@ def _stored(conn: sqlite3.Connection, kind: str) -> list[dict]:
         d = dict(r)
         link = d.get("source_link") or ""
         sheet = link.split("#sheet=", 1)[1].split("&", 1)[0] if "#sheet=" in link else None
+        d["sheet"] = sheet
         d["where"] = (d["source_file"], sheet or d["page"])
         out.append(d)
     return out
@@ -96,14 +97,21 @@ def _match(truth: list[dict], stored: list[dict], same) -> Tally:
     return t
 
 
+def _same_place(t: dict, s: dict) -> bool:
+    """Same file, and same page (PDF, image) or sheet (workbook); a CSV has one table."""
+    if s["sheet"] is not None:
+        return s["source_file"] == t["file"] and (not t.get("sheet") or s["sheet"] == t["sheet"])
+    return s["where"] == _where(t)
+
+
 def _same_detainer(t: dict, s: dict) -> bool:
-    return (s["where"] == _where(t) and s["county_fips"] == t["county_fips"]
+    return (_same_place(t, s) and s["county_fips"] == t["county_fips"]
             and s["declined_date"] == t["declined_date"]
             and (not t.get("detainer_issued") or s["detainer_issued"] == t["detainer_issued"]))
 
 
 def _same_count(t: dict, s: dict) -> bool:
-    return (s["where"] == _where(t) and s["county_fips"] == t["county_fips"]
+    return (_same_place(t, s) and s["county_fips"] == t["county_fips"]
             and str(s["declined_count"]) == str(t["declined_count"]))
 
 
@@ -153,9 +161,14 @@ def score_store(truth: dict, store: Path) -> SeedScore:
     return SeedScore(born, scanned, jails, counties, rejects, unexpected, 0.0)
 
 
-def run_seed(seed: int, work: Path, small: bool, workers: int) -> SeedScore:
-    """Generate one release, run the pipeline on it, score it."""
+def run_seed(seed: int, work: Path, small: bool, workers: int, rescore: bool = False
+             ) -> SeedScore:
+    """Generate one release, run the pipeline on it, score it (`rescore`: score the store a
+    run left in `work` again, after a change to this scorer)."""
     out = work / f"seed{seed}"
+    if rescore:
+        return score_store(json.loads((out / "truth.json").read_text()),
+                           out / "output" / "foia.sqlite")
     shutil.rmtree(out, ignore_errors=True)  # a stale store would be a cached run
     cmd = [sys.executable, str(GENERATOR), "--seed", str(seed), "--out", str(out)]
     subprocess.run(cmd + (["--small"] if small else []), check=True, capture_output=True)
@@ -184,6 +197,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--keep", type=Path, help="keep the releases and stores here")
     ap.add_argument("--show", type=int, default=0, help="list this many misses per category")
+    ap.add_argument("--rescore", action="store_true",
+                    help="score the stores already in --keep again, running nothing")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="blind-ddor-"))
     total = {k: Tally() for k in ("born-digital rows", "scanned rows", "jail counts",
@@ -191,7 +206,7 @@ def main() -> None:
     rejects: Counter = Counter()
     unexpected: list = []
     for seed in _seeds(args.seeds):
-        s = run_seed(seed, work, args.small, args.workers)
+        s = run_seed(seed, work, args.small, args.workers, args.rescore)
         parts = dict(zip(total, (s.born, s.scanned, s.jails, s.counties)))
         print(f"seed {seed:3d} {s.seconds:5.1f}s  " + "  ".join(
             f"{k.split()[0]} {v.found}/{v.truth} p={v.precision:.2f}" for k, v in parts.items())

@@ -15,7 +15,7 @@ from bisect import bisect_right
 
 from extract.model import Table, Word
 from extract.page_layout import PageLayout
-from extract.rows import is_number
+from extract.rows import is_date, is_number
 
 # How much of a word may stick out of its cell before it counts as cut (in character sizes):
 # glyph boxes overhang cell borders a little in well-made tables.
@@ -104,8 +104,13 @@ def stack_rate(table: Table, words: list[Word], char_size: float) -> float:
     numeric.sort(key=lambda w: w.top)
     tops = [w.top for w in numeric]
     boxes = _filled_boxes(table)
+    # A date wrapped in its cell ("Feb 10," over "2017") is one value on two lines, not two.
+    one_value = {c.bbox for r in table.rows for c in r.cells
+                 if c.text and c.bbox is not None and is_date(" ".join(c.text.split()))}
     stacked = 0
     for x0, top, x1, bottom in boxes:
+        if (x0, top, x1, bottom) in one_value:
+            continue
         lines: list[float] = []
         for w in numeric[bisect_right(tops, top - char_size):]:
             if w.top > bottom:

@@ -258,10 +258,16 @@ ALIGNED_START = 2.0
 
 
 def _aligned_rows(a: TextLine, b: TextLine, size: float) -> bool:
-    """Two lines of three or more segments, two or more of them starting at the same x."""
+    """Two lines of table cells: three or more runs each with two or more starting at the
+    same x, or two runs each that both line up (same start, or same end for numbers)."""
     sa, sb = split_segments(a, size), split_segments(b, size)
-    if len(sa) < 3 or len(sb) < 3:
+    if len(sa) < 2 or len(sb) < 2:
         return False
+    if len(sa) == 2 or len(sb) == 2:
+        if len(sa) != len(sb):
+            return False
+        return all(abs(p[0].x0 - q[0].x0) <= ALIGNED_START
+                   or abs(p[-1].x1 - q[-1].x1) <= ALIGNED_START for p, q in zip(sa, sb))
     starts = [s[0].x0 for s in sb]
     same = sum(1 for s in sa if any(abs(s[0].x0 - x) <= ALIGNED_START for x in starts))
     return same >= max(2, min(len(sa), len(sb)) // 2)
