@@ -190,6 +190,7 @@ def find_table_blocks(layout: PageLayout) -> list[Block]:
     lines = group_lines(layout.words, layout.char_size)
     size = layout.char_size
     raw = _join_spaced_rows(group_blocks(lines, size, layout.hrules, layout.vrules), size)
+    raw = [part for b in raw for part in _split_between_grids(b, layout.vrules)]
     out: list[Block] = []
     consumed: set[int] = set()
     for i, block in enumerate(raw):
@@ -301,6 +302,33 @@ def _join_spaced_rows(blocks: list[list[TextLine]], size: float) -> list[list[Te
                     continue
         out.append(list(block))
     return out
+
+
+def _split_between_grids(block: list[TextLine], vrules: list) -> list[list[TextLine]]:
+    """A ruled block split at lines no vertical rule runs through: a section title between two
+    grids ("Section II: Declined Detainers" under the Total of section I) is outside both,
+    and the rules around it would otherwise join the grids into one table."""
+    x0, x1 = min(ln.x0 for ln in block), max(ln.x1 for ln in block)
+    rules = [r for r in vrules if x0 - 2 <= r.x <= x1 + 2
+             and r.top < block[-1].bottom and r.bottom > block[0].top]
+    if len(rules) < 2 or len(block) < 3:
+        return [block]
+
+    def inside(ln: TextLine) -> bool:
+        mid = (ln.top + ln.bottom) / 2
+        return any(r.top <= mid <= r.bottom for r in rules)
+
+    flags = [inside(ln) for ln in block]
+    parts: list[list[TextLine]] = [[]]
+    for k, ln in enumerate(block):
+        # a title: a single line outside the grid between lines inside it, or just above or
+        # below it (a table ruled only in its header keeps its unruled rows: they are a run)
+        near = [flags[j] for j in (k - 1, k + 1) if 0 <= j < len(block)]
+        if not flags[k] and near and all(near):
+            parts.extend([[ln], []])  # the title alone, then what follows it
+        else:
+            parts[-1].append(ln)
+    return [p for p in parts if p]
 
 
 # A header set apart from its rows (more space under it than between them) joins them when it
@@ -807,8 +835,9 @@ def build_table(block: Block, layout: PageLayout) -> Table:
         texts = _line_texts(lines, edges)
         header_lines = count_header_rows(texts, bold_hint)
     edges = _snap_to_rules(edges, lines[header_lines:], lines[:header_lines], layout.vrules)
-    edges = _join_split_labels(edges, lines[:header_lines], lines[header_lines:],
-                               layout.char_size)
+    if not block.ruled_columns:  # a drawn rule is a boundary, whatever the labels do
+        edges = _join_split_labels(edges, lines[:header_lines], lines[header_lines:],
+                                   layout.char_size)
     ncols = len(edges) - 1
     cells_by_line = [_cells_of(ln, edges) for ln in lines]
     x0, x1 = edges[0], edges[-1]
