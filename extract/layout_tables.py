@@ -26,7 +26,9 @@ from extract.page_layout import HRule, PageLayout, VRule
 from extract.rows import count_header_rows, is_number, is_total_row, is_typed, looks_like_footnote
 
 ENGINE = "layout"
-# A gutter must be at least this wide (in character sizes) to separate columns.
+# A gutter must be at least this wide (in character sizes) to separate columns, and wider
+# than the block's spaces between words (WORD_GAP_FACTOR); columns set tighter than a gutter
+# are found by alignment (_aligned_cuts).
 MIN_GUTTER_EM = 0.6
 # A table needs this many lines that are not spanning lines.
 MIN_TABLE_LINES = 2
@@ -138,6 +140,19 @@ def _vrule_edges(vrules: list[VRule], top: float, bottom: float) -> list[float]:
     return merged
 
 
+# A gutter must also be clearly wider than the block's own space between words: a monospaced
+# font's space is 0.6 of its size (0.75 of its character height), so a column of "County of
+# X" and "Carson City" whose first words have one length shows a one-space "gutter".
+WORD_GAP_FACTOR = 1.15
+
+
+def _word_gap(lines: list[TextLine], char_size: float) -> float:
+    """The usual space between two words of one phrase in these lines (0 if none)."""
+    gaps = sorted(b.x0 - a.x1 for ln in lines for a, b in zip(ln.words, ln.words[1:])
+                  if 0 < b.x0 - a.x1 < 1.2 * char_size)
+    return gaps[len(gaps) // 2] if len(gaps) >= 5 else 0.0
+
+
 def find_columns(lines: list[TextLine], layout: PageLayout) -> tuple[list[float], bool]:
     """Column edges of a block, from vertical rules if it is ruled, else from gutters."""
     top = min(ln.top for ln in lines)
@@ -145,7 +160,8 @@ def find_columns(lines: list[TextLine], layout: PageLayout) -> tuple[list[float]
     x0 = min(ln.x0 for ln in lines)
     x1 = max(ln.x1 for ln in lines)
     ruled = [x for x in _vrule_edges(layout.vrules, top, bottom) if x0 - 2 <= x <= x1 + 2]
-    cuts = _gutters(lines, x0, x1, MIN_GUTTER_EM * layout.char_size)
+    cuts = _gutters(lines, x0, x1, max(MIN_GUTTER_EM * layout.char_size,
+                                       WORD_GAP_FACTOR * _word_gap(lines, layout.char_size)))
     if len(ruled) >= 2:
         # Rules bound the groups; gutters inside a ruled cell split sub-columns (NICS draws one
         # rule around "Handgun Long Gun Other").
