@@ -26,9 +26,8 @@ from extract.page_layout import HRule, PageLayout, VRule
 from extract.rows import count_header_rows, is_number, is_total_row, is_typed, looks_like_footnote
 
 ENGINE = "layout"
-# A gutter must be at least this wide (in character sizes) to separate columns, and wider
-# than the block's spaces between words (WORD_GAP_FACTOR); columns set tighter than a gutter
-# are found by alignment (_aligned_cuts).
+# A gutter must be at least this wide (in character sizes) to separate columns; columns set
+# tighter than a gutter are found by alignment (_aligned_cuts).
 MIN_GUTTER_EM = 0.6
 # A table needs this many lines that are not spanning lines.
 MIN_TABLE_LINES = 2
@@ -66,12 +65,17 @@ def _prose(line: TextLine, char_size: float) -> bool:
     return long >= 0.7 * len(line.words)
 
 
-def _gutters(lines: list[TextLine], x0: float, x1: float, min_width: float) -> list[float]:
+def _gutters(lines: list[TextLine], x0: float, x1: float, min_width: float,
+             strict_below: float = 0.0) -> list[float]:
     """Centres of the x-ranges that (almost) no line's words cover, wider than min_width.
 
     In a block of ten lines or more, up to a tenth of the lines may cross a gutter: spanning
     group headers ("Redemption" over Handgun / Long Gun / Other) and the odd overflowing value
-    would otherwise hide every sub-column.
+    would otherwise hide every sub-column. A gutter narrower than `strict_below` (no wider
+    than a space between words) must be crossed by no line at all: in a monospaced column of
+    "County of X" / "Carson City", first words of one length leave a one-space "gutter" that
+    only the odd line ("City of Baltimore") crosses, while a table set one space apart has
+    its columns clear on every line.
     """
     if x1 <= x0:
         return []
@@ -96,7 +100,8 @@ def _gutters(lines: list[TextLine], x0: float, x1: float, min_width: float) -> l
         while j < size and free[j]:
             j += 1
         # Interior runs only: text on both sides, and wide enough to be a gutter.
-        if i > 0 and j < size and (j - i) * step >= min_width:
+        if i > 0 and j < size and (j - i) * step >= min_width and not (
+                (j - i) * step < strict_below and count[i:j].max() > 0):
             cuts.append(x0 + _clearest(count[i:j], i, int(min_width / step)) * step)
         i = j
     return cuts
@@ -140,9 +145,8 @@ def _vrule_edges(vrules: list[VRule], top: float, bottom: float) -> list[float]:
     return merged
 
 
-# A gutter must also be clearly wider than the block's own space between words: a monospaced
-# font's space is 0.6 of its size (0.75 of its character height), so a column of "County of
-# X" and "Carson City" whose first words have one length shows a one-space "gutter".
+# A gutter no wider than this many of the block's own spaces between words may not be
+# crossed by any line (see _gutters: one-space gaps in monospaced columns).
 WORD_GAP_FACTOR = 1.15
 
 
@@ -160,8 +164,8 @@ def find_columns(lines: list[TextLine], layout: PageLayout) -> tuple[list[float]
     x0 = min(ln.x0 for ln in lines)
     x1 = max(ln.x1 for ln in lines)
     ruled = [x for x in _vrule_edges(layout.vrules, top, bottom) if x0 - 2 <= x <= x1 + 2]
-    cuts = _gutters(lines, x0, x1, max(MIN_GUTTER_EM * layout.char_size,
-                                       WORD_GAP_FACTOR * _word_gap(lines, layout.char_size)))
+    cuts = _gutters(lines, x0, x1, MIN_GUTTER_EM * layout.char_size,
+                    strict_below=WORD_GAP_FACTOR * _word_gap(lines, layout.char_size))
     if len(ruled) >= 2:
         # Rules bound the groups; gutters inside a ruled cell split sub-columns (NICS draws one
         # rule around "Handgun Long Gun Other").
