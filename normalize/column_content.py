@@ -69,7 +69,7 @@ def _aor_labels() -> frozenset[str]:
 def _is_county(text: str) -> bool:
     from normalize.jurisdictions import Gazetteer
 
-    if read_state(text).usps and read_state(text).method in ("code", "name", "style"):
+    if read_state(text).method in ("code", "name", "style"):
         return False  # "Washington", "Iowa": a state column, not a county column
     parsed = parse_jurisdiction(text)
     if not parsed.key:

@@ -234,10 +234,10 @@ def read_header(head, rows: Sequence, profile: Profile) -> tuple[HeaderMatch | N
 
     # Rows holding a value: header lines extraction took for data (a scan's garbled labels)
     # must not dilute what the columns are read to hold.
-    valued = [r for r in rows if any(is_typed(c.text) for c in r.cells)] or list(rows)
+    valued = [r for r in rows if any(is_typed(c.text) for c in r.cells)]
 
     def samples(skip: int) -> list[list[str]]:
-        body = [r for r in rows[skip:] if r in valued] if skip else valued
+        body = valued or rows[skip:]
         return [[r.cells[c].text if c < len(r.cells) else "" for r in body]
                 for c in range(ncols)]
 
@@ -250,11 +250,14 @@ def read_header(head, rows: Sequence, profile: Profile) -> tuple[HeaderMatch | N
         joined = [" ".join(t for t in [h, *(r.cells[c].text if c < len(r.cells) else ""
                                                for r in rows[:k])] if t.strip())
                   for c, h in enumerate(header)]
-        cand = match_table(joined, profile, Columns(joined, samples(k)))
+        # a header line holds no value, so it is never among the valued rows the columns were
+        # profiled from: the same profiles serve (only a table with no value at all re-reads)
+        cand = match_table(joined, profile, cols.with_header(joined) if valued
+                           else Columns(joined, samples(k)))
         if _named(cand) > _named(best):
             best, spill = cand, k
         elif best and spill == k - 1 and (_label_in_typed(texts, best) or (
-                rows[k - 1] not in valued and len(valued) >= MIN_VALUED)):
+                len(valued) >= MIN_VALUED)):
             # "Lodged" under "Date Detainer": words where the column has values; or a line
             # above the first row holding any value at all (a scan's garbled header)
             spill = k

@@ -17,7 +17,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from extract.model import Provenance, Table, TableRow
-from extract.rows import is_typed
+from extract.rows import is_date, is_typed
 from normalize.column_content import SAMPLE
 from normalize.dates import column_order, repair
 from normalize.fields import (
@@ -459,7 +459,7 @@ def _reads_exactly(d: _Draft, fname: str, text: str, ftype: str | None) -> bool:
     if value is None:
         return False
     if ftype == "date":
-        return repair(text) == text.strip() and bool(_STRICT_DATE.match(text.strip()))
+        return repair(text) == text.strip() and is_date(text.strip())
     if ftype == "state":
         return read_state(text).method in ("code", "name", "style")
     if ftype == "count":
@@ -468,9 +468,6 @@ def _reads_exactly(d: _Draft, fname: str, text: str, ftype: str | None) -> bool:
         return d.fields.get("jurisdiction_match") in ("exact", "alias", "facility", "manual")
     return True
 
-
-_STRICT_DATE = re.compile(r"^(\d{1,2}/\d{1,2}/(\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
-                          r"[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}|\d{1,2}-[A-Z][a-z]{2}-\d{2,4})$")
 
 
 def _check_dates(d: _Draft, ctx: DocContext) -> None:

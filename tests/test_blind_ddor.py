@@ -76,8 +76,9 @@ def test_fresh_blind_releases_lose_nothing(tmp_path):
         assert {f["path"] for f in truth["files"]} <= set(statuses), seed
         assert all(statuses[f["path"]] == "ok" for f in truth["files"]), (seed, statuses)
         for table in ("rows", "rejects"):
-            bad = db.execute(f"SELECT COUNT(*) FROM {table} WHERE source_sha256 IS NULL OR "
-                             "page IS NULL OR (bbox IS NULL AND source_link NOT LIKE "
+            bad = db.execute(f"SELECT COUNT(*) FROM {table} WHERE source_file IS NULL OR "
+                             "source_sha256 IS NULL OR page IS NULL OR method IS NULL OR "
+                             "confidence IS NULL OR (bbox IS NULL AND source_link NOT LIKE "
                              "'%#sheet=%')").fetchone()[0]
             assert bad == 0, (seed, table)
     for k, t in total.items():
