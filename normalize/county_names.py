@@ -162,7 +162,8 @@ def parse_jurisdiction(raw: str | None) -> ParsedName:
 
 _FACILITY_WORDS = {
     "co": "county", "cnty": "county", "ctr": "center", "cntr": "center", "det": "detention",
-    "fac": "facility", "corr": "correctional", "dept": "department", "st": "saint",
+    "fac": "facility", "corr": "correctional", "cor": "correctional", "dept": "department",
+    "st": "saint", "juv": "juvenile", "reg": "regional", "proc": "processing",
     "ft": "fort", "mt": "mount", "cty": "county", "svcs": "services", "jl": "jail",
     "spc": "service processing center", "ipc": "ice processing center",
 }

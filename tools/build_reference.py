@@ -43,6 +43,19 @@ ICE_SHEET = "Facility List - Main"
 ICE_SOURCE = "ice-facility-list-2017-11-06"  # short tag, spelled out in SOURCES.md
 UWCHR_JOIN = "facilities/uwchr-ice-facilities__join_output_facilities.csv.gz"
 CENSUS_2010 = "census/census-2010-fips__national_county.txt"
+# Later ICE facility lists (US government records, no county column): facilities opened or
+# contracted after November 2017 (Caroline VA, La Palma AZ, Richwood LA ...) that later releases
+# name. (file, sheet, 0-based header row, source tag spelled out in SOURCES.md)
+LATER_LISTS = (
+    ("facilities/uwchr-ice-facilities__2019-ICFO-31121.xlsx", "2019-ICFO-31121", 6,
+     "ice-dmcp-list-2019-03-25"),
+    ("facilities/uwchr-ice-facilities__dedicatedNonDedicatedFacilityList.xlsx",
+     "ICE Dedicated Facilities", 5, "ice-dedicated-list-2019-08-05"),
+    ("facilities/uwchr-ice-facilities__dedicatedNonDedicatedFacilityList.xlsx",
+     "ICE Non-Dedicated Facilities", 5, "ice-dedicated-list-2019-08-05"),
+    ("facilities/uwchr-ice-facilities__FY21_detentionStats07082021.xlsx",
+     "Facilities FY21 YTD", 6, "ice-detention-stats-fy21"),
+)
 DDP_AOR = "aor/deportationdata-ice-offices__ice-areas-of-responsibility.csv"
 FACILITY_COLUMNS = ["detloc", "name", "city", "state", "county_fips", "source", "note"]
 # "X COUNTY JAIL", "X CO. JAIL", "X PARISH PRISON", "X CITY JAIL": the place a jail is named for
@@ -64,6 +77,28 @@ def read_ice_list(reference: Path) -> list[dict[str, str]]:
         row = {h: ("" if v is None else str(v).strip()) for h, v in zip(header, values)}
         if row.get("DETLOC"):
             out.append(row)
+    return out
+
+
+def read_later_lists(reference: Path) -> list[dict[str, str]]:
+    """Rows of the later ICE lists (LATER_LISTS) in the 2017 list's column names, County empty,
+    each with its `source`; the first list naming a facility (name and state) wins."""
+    out, seen = [], set()
+    for path, sheet, header_row, source in LATER_LISTS:
+        if not (reference / path).exists():
+            continue
+        wb = openpyxl.load_workbook(reference / path, read_only=True, data_only=True)
+        rows = list(wb[sheet].iter_rows(values_only=True))
+        head = [str(c or "").strip().upper() for c in rows[header_row]]
+        for r in rows[header_row + 1:]:
+            cell = {h: str(v).strip() if v is not None else "" for h, v in zip(head, r)}
+            name, state = cell.get("NAME", ""), cell.get("STATE", "")
+            if not name or len(state) != 2 or (facility_key(name), state) in seen:
+                continue
+            seen.add((facility_key(name), state))
+            out.append({"DETLOC": cell.get("DETLOC", ""), "Name": name,
+                        "Address": cell.get("ADDRESS", ""), "City": cell.get("CITY", ""),
+                        "State": state, "County": "", "source": source})
     return out
 
 
@@ -158,8 +193,8 @@ def find_doubts(g: Gazetteer, out: list[dict]) -> list[str]:
     return lines
 
 
-def build_facilities(g: Gazetteer, rows: list[dict], fixes: dict, hand: list[dict]
-                     ) -> tuple[list[dict], list[str]]:
+def build_facilities(g: Gazetteer, rows: list[dict], fixes: dict, hand: list[dict],
+                     later: list[dict] | None = None) -> tuple[list[dict], list[str]]:
     """facilities.csv rows and report lines."""
     live = [r for r in rows if r["DETLOC"].lower() != "redacted"]
     first = {r["DETLOC"]: first_pass(g, r) for r in live}
@@ -183,6 +218,31 @@ def build_facilities(g: Gazetteer, rows: list[dict], fixes: dict, hand: list[dic
                     "state": r["State"], "county_fips": fips, "source": ICE_SOURCE, "note": note})
     doubts = find_doubts(g, out)
     known = {(facility_key(r["name"]), r["state"]): r["county_fips"] for r in out}
+    later_added, later_dropped = [], []
+    for r in later or []:
+        if (facility_key(r["Name"]), r["State"]) in known:
+            continue
+        key = r["DETLOC"] or f"{r['Name']}|{r['State']}"
+        if key in fixes:
+            fix = fixes[key]
+            fips, note = fix["county_fips"], (f"no county in the list; by hand: {fix['note']} "
+                                              f"(source: {fix['source']})")
+        else:
+            by_name = named_for(g, r["Name"], r["State"])
+            if by_name and by_name.method in STRONG:
+                fips, note = (by_name.county_fips,
+                              f"no county in the list; named for {by_name.county}")
+            else:
+                fips, note = second_pass(g, r, "no county in the list", firm, live)
+        line = f"  {key:8} {r['Name'][:44]:44} {r['City']}, {r['State']} ({r['source']}): {note}"
+        if fips is None:
+            later_dropped.append(line)
+            continue
+        later_added.append(line)
+        known[(facility_key(r["Name"]), r["State"])] = fips
+        out.append({"detloc": r["DETLOC"], "name": r["Name"], "city": r["City"],
+                    "state": r["State"], "county_fips": fips, "source": r["source"],
+                    "note": note})
     added, skipped = [], []
     for h in hand:
         same = known.get((facility_key(h["name"]), h["state"]))
@@ -198,12 +258,16 @@ def build_facilities(g: Gazetteer, rows: list[dict], fixes: dict, hand: list[dic
               f"kept: {len(live) - len(dropped)} ({len(corrected)} county corrections derived "
               f"from the list itself, {len(by_hand)} from facility_fixes.csv); "
               f"dropped (county not resolvable): {len(dropped)}",
+              f"later ICE lists: added {len(later_added)}, county not resolvable "
+              f"{len(later_dropped)}",
               f"hand entries added: {len(added)}; already in the ICE list: {len(skipped)}",
               f"facilities.csv rows: {len(out)}", "", "Corrections derived from the list:",
               *corrected, "", "Corrections from facility_fixes.csv:", *by_hand, "",
               "Dropped:", *dropped, "",
               "Kept as ICE wrote them, but the other facilities in the city say otherwise:",
-              *doubts, "", "Hand entries:", *added, *skipped]
+              *doubts, "", "Later ICE lists, added:", *later_added, "",
+              "Later ICE lists, county not resolvable (left out):", *later_dropped, "",
+              "Hand entries:", *added, *skipped]
     return out, report
 
 
@@ -310,13 +374,16 @@ def main() -> int:
     rows = read_ice_list(args.reference)
     fixes = {r["detloc"]: r for r in data_rows("facility_fixes.csv")}
     hand = list(data_rows("facilities_hand.csv"))
-    facilities, report = build_facilities(g, rows, fixes, hand)
+    facilities, report = build_facilities(g, rows, fixes, hand, read_later_lists(args.reference))
     aor, aor_report = build_aor(g, args.reference, rows, facilities)
     files = {
         DATA / "facilities.csv": render(facilities, FACILITY_COLUMNS, [
             "Facility -> county FIPS, built by tools/build_reference.py; do not edit by hand.",
             f"source {ICE_SOURCE}: ICE ERO Facility List 11/06/2017 (see SOURCES.md); "
             "note says how ICE's county field was corrected.",
+            "source ice-dmcp-list-2019-03-25, ice-dedicated-list-2019-08-05, "
+            "ice-detention-stats-fy21: later ICE lists (no county column; note says how the "
+            "county was found).",
             "Rows with another source are hand entries from normalize/data/facilities_hand.csv."]),
         DATA / "aor_states.csv": render(aor, ["aor", "code", "states"], [
             "ICE ERO area of responsibility -> states, built by tools/build_reference.py.",
