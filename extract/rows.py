@@ -12,7 +12,10 @@ import re
 _NUMBER = re.compile(r"^[\(\-–+$]?\$?\d[\d,]*(\.\d+)?%?\)?\*?$")
 _DATE = re.compile(
     r"^(\d{1,2}[/\-.]\d{1,2}[/\-.]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}|"
-    r"[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{2,4})$"
+    r"[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{2,4}|"
+    # 03FEB2017, the military/DHS form with no separators (month names only: 12ABC34 is an id)
+    r"\d{1,2}(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC)\d{2}(?:\d{2})?)$",
+    re.IGNORECASE,
 )
 _TOTAL = re.compile(
     r"^\s*(grand\s+)?totals?\b|^\s*sum\b|^\s*all\s+(states|counties|jurisdictions)\b",
