@@ -14,6 +14,7 @@ serves OCR word boxes (issue 4): nothing here depends on where the words came fr
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -222,6 +223,7 @@ def find_table_blocks(layout: PageLayout) -> list[Block]:
         above: list[TextLine] = []
         while core and (_spanning(core[0], size, width) or _prose(core[0], size)
                         or _crosses_gutter(core[0], core[1:], size)
+                        or len(core) > 1 and _title_over(core[0], core[1], size)
                         or is_total_row([core[0].text])):  # no table starts with its Total
             above.append(core.pop(0))
         while core and (
@@ -240,10 +242,11 @@ def find_table_blocks(layout: PageLayout) -> list[Block]:
         head = _header_block(above[-MAX_HEADER_LINES:], core, edges, size) if above else []
         # only upper label lines: each part of the line stands over a label of the next line
         # (a running head or section title above a header is not part of it)
-        while head and not all(_stacked(part, nxt, tuple(edges))
-                               for ln, nxt in zip(head, [*head[1:], core[0]])
-                               for seg in split_segments(ln, size)
-                               for part in _split_by_column(seg, tuple(edges))):
+        while head and (_title_over(head[0], core[0], size) or not all(
+                _stacked(part, nxt, tuple(edges))
+                for ln, nxt in zip(head, [*head[1:], core[0]])
+                for seg in split_segments(ln, size)
+                for part in _split_by_column(seg, tuple(edges)))):
             head = head[1:]
         if head:
             core = head + core
@@ -362,6 +365,21 @@ def _taken(out: list[Block], block: list[TextLine]) -> bool:
     return bool(out) and out[-1].lines[-1] is block[-1]
 
 
+# A line set in type this much larger than the table's first line is a title over it.
+TITLE_SIZE_RATIO = 1.15
+
+
+def _title_over(line: TextLine, ref: TextLine, size: float) -> bool:
+    """`line` is one run set in larger type than `ref` ("Section II: Declined Detainers" in
+    9 pt over 7.5 pt labels): a section title, not a label line. (A header line set larger
+    than its data has several labels, so several runs.) Sizes unknown (OCR): no."""
+    if len(split_segments(line, size)) != 1:
+        return False
+    a = statistics.median(w.size for w in line.words)
+    b = statistics.median(w.size for w in ref.words)
+    return a > 0 and b > 0 and a > TITLE_SIZE_RATIO * b
+
+
 def _header_block(above: list[TextLine], core: list[TextLine], edges: list[float],
                   size: float) -> list[TextLine]:
     """The lines of a block just above a table that are its header, set apart by a gap.
@@ -371,7 +389,10 @@ def _header_block(above: list[TextLine], core: list[TextLine], edges: list[float
     value (dates, counts), and its labels sit over the table's columns: at least two columns,
     and no label outside the table's span.
     """
-    if len(above) > MAX_HEADER_LINES or core[0].top - above[-1].bottom > HEADER_GAP_EM * size:
+    while above and _title_over(above[0], core[0], size):  # a section title over the labels
+        above = above[1:]
+    if not above or len(above) > MAX_HEADER_LINES \
+            or core[0].top - above[-1].bottom > HEADER_GAP_EM * size:
         return []
     words = [w for ln in above for w in ln.words]
     if any(is_typed(w.text) for w in words):
@@ -762,6 +783,63 @@ ALIGN_TOLERANCE = 0.6
 MIN_ALIGNED_GAP_EM = 0.3
 
 
+def _aligned_cut(x: float, side: str, data: list[TextLine], words: list[Word],
+                 bounds: list[float], char_size: float, share: float,
+                 ragged: bool = False) -> float | None:
+    """The cut that values lined up at `x` make, or None when they do not make one.
+
+    Most data lines (`share` of those with text between the neighbouring bounds, and at least
+    three) must hold a word starting (ending) at x, of at least three different texts; no word
+    may cross x; the column on the far side must hold text of its own, set at least
+    MIN_ALIGNED_GAP_EM away. `ragged`: the text just before x must end at two or more places
+    (a real column boundary follows values of varying length; in monospaced type the second
+    words of "John Smith", "Mary Jones", "Pete Brown" line up too, after first words of one
+    length), unless on most lines a value meets text there ("11-Feb-17 EL SALVADOR": dates
+    of one width before a text column).
+    """
+    if not bounds[0] < x < bounds[-1]:
+        return None
+    e_lo = max(e for e in bounds if e < x)
+    e_hi = min(e for e in bounds if e > x)
+    texts = set()
+    ends: list[float] = []
+    turns = 0  # lines where a value (number, date) meets text at x, or text a value
+    lines_with = lines_in = 0
+    for ln in data:
+        inside = [w for w in ln.words if e_lo <= (w.x0 + w.x1) / 2 < e_hi]
+        # right alignment is read from numbers only: a left-aligned text column's
+        # ragged right edge meets a label's end by chance
+        hit = [w for w in inside
+               if abs((w.x0 if side == "left" else w.x1) - x) <= ALIGN_TOLERANCE
+               and (side == "left" or is_number(w.text))]
+        lines_in += bool(inside)
+        lines_with += bool(hit)
+        texts.update(w.text for w in hit)
+        if hit and side == "left":
+            before = [w for w in inside if w.x1 <= hit[0].x0]
+            if before:
+                last = max(before, key=lambda w: w.x1)
+                ends.append(last.x1)
+                turns += is_typed(last.text) != is_typed(hit[0].text)
+    if lines_with < max(3, share * lines_in) or len(texts) < 3:
+        return None
+    if ragged and (not ends or max(ends) - min(ends) <= ALIGN_TOLERANCE) \
+            and turns < share * lines_with:
+        return None
+    probe = x - 0.3 if side == "left" else x + 0.3
+    if any(w.x0 < probe < w.x1 for w in words):
+        return None
+    if side == "left":  # the column [e_lo, x) must hold text of its own
+        own = [w.x1 for w in words if e_lo <= w.x0 and w.x1 <= probe]
+        lo, hi = (max(own), x) if own else (None, None)
+    else:  # the column (x, e_hi] likewise
+        own = [w.x0 for w in words if w.x0 >= probe and w.x1 <= e_hi]
+        lo, hi = (x, min(own)) if own else (None, None)
+    if lo is None or hi - lo < MIN_ALIGNED_GAP_EM * char_size:
+        return None
+    return (lo + hi) / 2
+
+
 def _aligned_cuts(header: list[TextLine], data: list[TextLine], edges: tuple[float, ...],
                   char_size: float) -> list[float]:
     """Columns set so close that no gutter shows, found where values line up with a label.
@@ -779,38 +857,130 @@ def _aligned_cuts(header: list[TextLine], data: list[TextLine], edges: tuple[flo
     for hw in (w for ln in header for w in ln.words):
         for side in ("left", "right"):
             x = hw.x0 if side == "left" else hw.x1
-            bounds = sorted((*edges, *cuts))
-            if not bounds[0] < x < bounds[-1]:
-                continue
-            e_lo = max(e for e in bounds if e < x)
-            e_hi = min(e for e in bounds if e > x)
-            texts = set()
-            lines_with = lines_in = 0
-            for ln in data:
-                inside = [w for w in ln.words if e_lo <= (w.x0 + w.x1) / 2 < e_hi]
-                # right alignment is read from numbers only: a left-aligned text column's
-                # ragged right edge meets a label's end by chance
-                hit = [w for w in inside
-                       if abs((w.x0 if side == "left" else w.x1) - x) <= ALIGN_TOLERANCE
-                       and (side == "left" or is_number(w.text))]
-                lines_in += bool(inside)
-                lines_with += bool(hit)
-                texts.update(w.text for w in hit)
-            if lines_with < max(3, ALIGNED_SHARE * lines_in) or len(texts) < 3:
-                continue
-            probe = x - 0.3 if side == "left" else x + 0.3
-            if any(w.x0 < probe < w.x1 for w in words):
-                continue
-            if side == "left":  # the column [e_lo, x) must hold text of its own
-                own = [w.x1 for w in words if e_lo <= w.x0 and w.x1 <= probe]
-                lo, hi = (max(own), x) if own else (None, None)
-            else:  # the column (x, e_hi] likewise
-                own = [w.x0 for w in words if w.x0 >= probe and w.x1 <= e_hi]
-                lo, hi = (x, min(own)) if own else (None, None)
-            if lo is None or hi - lo < MIN_ALIGNED_GAP_EM * char_size:
-                continue
-            cuts.append((lo + hi) / 2)
+            cut = _aligned_cut(x, side, data, words, sorted((*edges, *cuts)), char_size,
+                               ALIGNED_SHARE)
+            if cut is not None:
+                cuts.append(cut)
     return cuts
+
+
+# Without a header to say where columns start, the values alone must: most lines that have
+# text in the span (not half) start a word at the same x.
+HEADERLESS_ALIGNED_SHARE = 0.75
+
+
+def _headerless_aligned_cuts(data: list[TextLine], edges: tuple[float, ...],
+                             char_size: float) -> list[float]:
+    """Tight columns of a table printed without a header (a continuation page, a listing).
+
+    A monospaced report sets "Calif. Monterey County" and "Facility 27-Jan-17" one space apart,
+    so no gutter shows; but every facility starts at one x, every date at another. Candidate
+    x's are the left edges where words of many lines start; each must pass what a header-led
+    cut passes, more strictly (HEADERLESS_ALIGNED_SHARE, and the text before it ragged).
+    """
+    if len(data) < 4:
+        return []
+    words = [w for ln in data for w in ln.words]
+    starts: dict[int, list[float]] = {}
+    for w in words:
+        starts.setdefault(round(w.x0 / ALIGN_TOLERANCE), []).append(w.x0)
+    candidates = sorted((statistics.median(xs) for xs in starts.values() if len(xs) >= 3),
+                        key=lambda x: x)
+    cuts: list[float] = []
+    for x in candidates:
+        cut = _aligned_cut(x, "left", data, words, sorted((*edges, *cuts)), char_size,
+                           HEADERLESS_ALIGNED_SHARE, ragged=True)
+        if cut is not None:
+            cuts.append(cut)
+    return cuts
+
+
+# Share of a column's lines whose first word starts at one x for the column to count as left
+# aligned there (the rest are wrapped continuations, blanks or overlong values beside it).
+LEFT_ALIGNED_SHARE = 0.6
+
+
+def _snap_to_starts(edges: tuple[float, ...], lines: list[TextLine]) -> tuple[float, ...]:
+    """Move each inner edge to the gap just before the x where its column's values start.
+
+    A gutter is placed mid-way in the free space between two columns; when one value runs
+    long into that space (monospaced "Parish of East Baton Rouge I-247N", "MONROE COUNTY
+    CORRECTIONAL FACILITY 01FEB2017", one space apart), the gutters cannot see the true
+    boundary and an edge lands inside the long value, which is then split. A left-aligned
+    column says where it starts: most of its lines begin a word at one x. The edge moves to the
+    middle of the gap between that x and the nearest text ending before it, when no word
+    crosses that x and the move keeps the edges in order.
+    """
+    out = list(edges)
+    words = [w for ln in lines for w in ln.words]
+    for k in range(1, len(out) - 1):
+        lo_edge, e, hi_edge = out[k - 1], out[k], out[k + 1]
+        firsts = []
+        for ln in lines:
+            inside = [w for w in ln.words if e <= (w.x0 + w.x1) / 2 < hi_edge]
+            if inside:
+                firsts.append(min(w.x0 for w in inside))
+        if len(firsts) < 3:
+            continue
+        groups: dict[int, list[float]] = {}
+        for x in firsts:
+            groups.setdefault(round(x / ALIGN_TOLERANCE), []).append(x)
+        start_group = max(groups.values(), key=len)
+        if len(start_group) < max(3, LEFT_ALIGNED_SHARE * len(firsts)):
+            continue
+        start = min(start_group)
+        probe = start - 0.3
+        span = [w for w in words if lo_edge <= (w.x0 + w.x1) / 2 < hi_edge]
+        if any(w.x0 < probe < w.x1 for w in span):
+            continue
+        ends = [w.x1 for w in span if w.x1 <= probe]
+        if not ends:
+            continue
+        new = (max(ends) + start) / 2
+        if lo_edge < new < hi_edge:
+            out[k] = new
+    return tuple(out)
+
+
+# A column with no label that holds text on at most this share of lines, each time set a word
+# space after text of the column before it, is the overflow of that column.
+OVERFLOW_SHARE = 0.25
+# A word space, in character sizes: 0.6 in monospaced type (Courier's advance), about 0.3 in
+# proportional type; wider is a gap between columns.
+WORD_SPACE_EM = 0.75
+
+
+def _join_overflow(edges: tuple[float, ...], header: list[TextLine], data: list[TextLine],
+                   char_size: float) -> tuple[float, ...]:
+    """Drop an edge whose column is only the tail of long values of the column before it.
+
+    "Parish of East Baton Rouge" runs past the gutter its column shares with the next one;
+    the aligned start of the next column puts a cut after "Rouge", and the gutter's edge before
+    "Rouge" leaves a column of one word with no label. Such a column (no header word, text on
+    few lines, each time set a word space after text of the previous column) is joined back.
+    """
+    if len(edges) < 4 or not data:
+        return edges
+    keep = list(edges)
+    k = 1
+    while k < len(keep) - 1:
+        a, b = keep[k], keep[k + 1]
+        labelled = any(a <= (w.x0 + w.x1) / 2 < b for ln in header for w in ln.words)
+        touched = []
+        for ln in data:
+            inside = sorted((w for w in ln.words if a <= (w.x0 + w.x1) / 2 < b),
+                            key=lambda w: w.x0)
+            if not inside:
+                continue
+            before = [w for w in ln.words if w.x1 <= inside[0].x0 and (w.x0 + w.x1) / 2 < a]
+            touched.append(bool(before) and inside[0].x0 - max(w.x1 for w in before)
+                           <= WORD_SPACE_EM * char_size)
+        if (not labelled and touched and all(touched)
+                and len(touched) <= OVERFLOW_SHARE * len(data)):
+            del keep[k]
+            continue
+        k += 1
+    return tuple(keep)
 
 
 def _join_split_labels(edges: tuple[float, ...], header: list[TextLine], data: list[TextLine],
@@ -850,10 +1020,17 @@ def build_table(block: Block, layout: PageLayout) -> Table:
     extra = _header_cuts(lines[:header_lines], lines[header_lines:], edges, layout.char_size)
     extra += _aligned_cuts(lines[:header_lines], lines[header_lines:],
                            tuple(sorted((*edges, *extra))), layout.char_size)
+    if not header_lines and not block.ruled_columns:
+        extra += _headerless_aligned_cuts(lines, tuple(sorted((*edges, *extra))),
+                                          layout.char_size)
     if extra:
         edges = tuple(sorted((*edges, *extra)))
         texts = _line_texts(lines, edges)
         header_lines = count_header_rows(texts, bold_hint)
+    if not block.ruled_columns:
+        edges = _snap_to_starts(edges, lines[header_lines:])
+        edges = _join_overflow(edges, lines[:header_lines], lines[header_lines:],
+                               layout.char_size)
     edges = _snap_to_rules(edges, lines[header_lines:], lines[:header_lines], layout.vrules)
     if not block.ruled_columns:  # a drawn rule is a boundary, whatever the labels do
         edges = _join_split_labels(edges, lines[:header_lines], lines[header_lines:],
