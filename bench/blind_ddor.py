@@ -15,7 +15,10 @@ release, runs `foia run` on it as a user would (a subprocess), and scores the st
 - rejects: each reject is either a planted bad row (its reason compared), `noise`, or
   unexpected (listed).
 
-    python bench/blind_ddor.py --seeds 1-20 [--small] [--workers 2] [--keep DIR]
+- with --ceiling: how many scanned rows have both dates legible to OCR at all, in the text
+  tesseract alone reads and in the text our OCR stored (a bound on what table logic can find).
+
+    python bench/blind_ddor.py --seeds 1-20 [--small] [--workers 2] [--keep DIR] [--ceiling]
 """
 
 from __future__ import annotations
@@ -161,6 +164,53 @@ def score_store(truth: dict, store: Path) -> SeedScore:
     return SeedScore(born, scanned, jails, counties, rejects, unexpected, 0.0)
 
 
+def _dates_read(row: dict, text: str) -> bool:
+    """Both of a truth row's printed dates appear, as printed, in an OCR text."""
+    return all(d in text for d in (row.get("detainer_issued_raw"), row.get("declined_date_raw"))
+               if d)
+
+
+def _tesseract_alone(path: Path, page: int) -> str:
+    """What a user running tesseract alone gets from one page: pdfium's 300-dpi render (a PDF)
+    or the frame resampled to square 300-dpi pixels (a fax), `image_to_string` as is."""
+    import pypdfium2
+    import pytesseract
+    from PIL import Image
+
+    if path.suffix.lower() == ".pdf":
+        image = pypdfium2.PdfDocument(str(path))[page - 1].render(scale=300 / 72).to_pil()
+    else:
+        image = Image.open(path)
+        image.seek(page - 1)
+        xdpi, ydpi = (float(v) or 300.0 for v in image.info.get("dpi", (300, 300)))
+        image = image.convert("L")
+        image = image.resize((round(image.width * 300 / xdpi), round(image.height * 300 / ydpi)),
+                             Image.Resampling.BICUBIC)
+    return " ".join(pytesseract.image_to_string(image).split())
+
+
+def ocr_ceiling(truth: dict, dump: Path, store: Path) -> Counter:
+    """How many scanned truth rows have both dates legible to OCR at all: in the text tesseract
+    alone reads from the page, and in the text our OCR stored for it. A row whose date no OCR
+    reads cannot be found; these counts bound what any table logic can reach on the scans."""
+    conn = sqlite3.connect(store)
+    scanned = {f["path"] for f in truth["files"] if f["kind"] in ("scan_pdf", "fax_tiff")}
+    out: Counter = Counter()
+    alone: dict = {}
+    for row in truth["detainer_rows"]:
+        if row["file"] not in scanned:
+            continue
+        where = (row["file"], int(row["page"]))
+        if where not in alone:
+            alone[where] = _tesseract_alone(dump / row["file"], where[1])
+        ours = conn.execute("SELECT text FROM pages WHERE source_file=? AND page=?",
+                            where).fetchone()
+        out["rows"] += 1
+        out["tesseract alone"] += _dates_read(row, alone[where])
+        out["our OCR"] += _dates_read(row, " ".join((ours[0] if ours else "").split()))
+    return out
+
+
 def run_seed(seed: int, work: Path, small: bool, workers: int, rescore: bool = False
              ) -> SeedScore:
     """Generate one release, run the pipeline on it, score it (`rescore`: score the store a
@@ -197,6 +247,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--keep", type=Path, help="keep the releases and stores here")
     ap.add_argument("--show", type=int, default=0, help="list this many misses per category")
+    ap.add_argument("--ceiling", action="store_true",
+                    help="also count the scanned rows whose dates OCR reads at all (tesseract "
+                         "alone, and our OCR's stored text)")
     ap.add_argument("--rescore", action="store_true",
                     help="score the stores already in --keep again, running nothing")
     args = ap.parse_args()
@@ -205,8 +258,13 @@ def main() -> None:
                                   "county counts")}
     rejects: Counter = Counter()
     unexpected: list = []
+    ceiling: Counter = Counter()
     for seed in _seeds(args.seeds):
         s = run_seed(seed, work, args.small, args.workers, args.rescore)
+        if args.ceiling:
+            out = work / f"seed{seed}"
+            ceiling.update(ocr_ceiling(json.loads((out / "truth.json").read_text()),
+                                       out / "dump", out / "output" / "foia.sqlite"))
         parts = dict(zip(total, (s.born, s.scanned, s.jails, s.counties)))
         print(f"seed {seed:3d} {s.seconds:5.1f}s  " + "  ".join(
             f"{k.split()[0]} {v.found}/{v.truth} p={v.precision:.2f}" for k, v in parts.items())
@@ -220,6 +278,11 @@ def main() -> None:
         print(f"{k:18s} recall {v.recall:.4f} ({v.found}/{v.truth})  precision "
               f"{v.precision:.4f} ({v.right}/{v.stored})")
     print(f"rejects: {dict(rejects)}")
+    if ceiling:
+        n = ceiling["rows"]
+        print(f"scanned rows with both dates legible: tesseract alone {ceiling['tesseract alone']}"
+              f"/{n} ({ceiling['tesseract alone'] / n:.3f}), our OCR text {ceiling['our OCR']}/{n}"
+              f" ({ceiling['our OCR'] / n:.3f})")
     for k, v in total.items():
         for row in v.missed[:args.show]:
             print(f"  missed {k}: {json.dumps(row)[:300]}")
