@@ -279,11 +279,11 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
 
     Work runs on an executor (extract.executor): `workers` local processes (default the
     usable cores) or the Dask cluster at `scheduler`; the coordinator alone writes the store.
-    A document whose bytes, extraction settings and package version match what the store
-    holds is not read again; if only the profile, reference data or corrections changed, it
-    is only normalized again. `force` redoes everything. `passwords` are tried on encrypted
-    PDFs; `limits` caps file and archive sizes (foia.inventory.ZipLimits); page limits and
-    timeouts are extraction settings.
+    A document whose bytes, extraction settings and extraction code match what the store
+    holds is not read again (foia.cache); if only the profile, reference data or corrections
+    changed, it is only normalized again. `force` redoes everything. `passwords` are tried on
+    encrypted PDFs; `limits` caps file and archive sizes (foia.inventory.ZipLimits); page limits
+    and timeouts are extraction settings.
     """
     cfg = ExtractSettings.resolve(settings)
     prof = cached_profile(profile) if profile else None
@@ -353,8 +353,8 @@ def _file_status(conn: sqlite3.Connection, item: InventoryItem) -> str:
 
 def _unchanged(stored: tuple | None, key: str) -> bool:
     """The store holds this document read with the same settings and code. A document that
-    failed is cached too: the same bytes fail the same way until the code changes (the
-    version is in the key) or `--force`."""
+    failed is cached too: the same bytes fail the same way until the code changes (its
+    digest is in the key) or `--force`."""
     return stored is not None and stored[1] == key
 
 
