@@ -1,13 +1,14 @@
-"""The pandas entry point: the store's tables as DataFrames."""
+"""The pandas entry point: the store's tables, and one typed view per profile kind, as
+DataFrames."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pandas as pd
 
-TABLES = ("rows", "rejects", "files", "documents", "pages", "tables", "cells", "errors", "runs")
+from foia.store import connect_readonly, queries
+from foia.store.queries import TABLES
 
 
 def store_path(path: str | Path) -> Path:
@@ -16,27 +17,32 @@ def store_path(path: str | Path) -> Path:
     return p / "foia.sqlite" if p.is_dir() else p
 
 
+def field_types(path: str | Path, view: str) -> dict[str, str | None]:
+    """Column -> profile field type (date, count, state, ...) of a kind view; {} for a table."""
+    with connect_readonly(store_path(path)) as conn:
+        return queries.kind_field_types(conn, view)
+
+
 def read_rows(path: str | Path = "output", table: str = "rows", *,
               profile: str | None = None, kind: str | None = None) -> pd.DataFrame:
-    """A store table as a DataFrame; `rows` filtered by profile/kind if given.
+    """A store table (or a profile kind's typed view) as a DataFrame; `rows` and `rejects`
+    filtered by profile/kind if given.
 
     >>> df = read_rows("output")                       # every accepted row
     >>> rejects = read_rows("output", "rejects")       # refused rows with reasons
+    >>> ddor = read_rows("output", "ddor_declined_detainers")  # one typed column per field
     """
-    if table not in TABLES:
-        raise ValueError(f"unknown table {table!r}; choose from {', '.join(TABLES)}")
     db = store_path(path)
     if not db.exists():
         raise FileNotFoundError(f"no store at {db}; run `foia run DUMP --out DIR` first")
-    sql = f"SELECT * FROM {table}"
-    where, args = [], []
-    if profile and table in ("rows", "rejects"):
-        where.append("profile = ?")
-        args.append(profile)
-    if kind and table in ("rows", "rejects"):
-        where.append("kind = ?")
-        args.append(kind)
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    with sqlite3.connect(db) as conn:
-        return pd.read_sql_query(sql, conn, params=args)
+    with connect_readonly(db) as conn:
+        known = set(TABLES) | set(queries.kind_views(conn))
+        if table not in known:
+            raise ValueError(f"unknown table {table!r}; choose from {', '.join(sorted(known))}")
+        where = {}
+        if table in ("rows", "rejects"):
+            if profile:
+                where["profile"] = profile
+            if kind:
+                where["kind"] = kind
+        return queries.select_table(conn, table, where)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from foia.render import SourceDoc, crop_around, draw_boxes, save_png
 from foia.sources import source_bytes
-from foia.store import PROVENANCE_COLUMNS
+from foia.store import PROVENANCE_COLUMNS, queries
 
 AUDIT_SCALE = 2.0  # 144 dpi: small type stays legible in the crop
 CONTEXT_PT = 24.0  # a third of an inch around the row: the rows above and below show
@@ -59,19 +59,11 @@ class Record:
 def load_record(conn: sqlite3.Connection, record_id: str) -> Record:
     """The row (or reject) with this id and its cells, in column order."""
     conn.row_factory = sqlite3.Row
-    for table, status in (("rows", "row"), ("rejects", "reject")):
-        row = conn.execute(f"SELECT * FROM {table} WHERE record_id = ?", (record_id,)).fetchone()
-        if row:
-            data = dict(row)
-            cells = conn.execute(
-                "SELECT col, text, bbox, confidence, redaction FROM cells "
-                "WHERE table_id = ? AND row_index = ? ORDER BY col",
-                (data["table_id"], data["row_index"])).fetchall()
-            mapped = conn.execute("SELECT mapping FROM tables WHERE table_id = ?",
-                                  (data["table_id"],)).fetchone()
-            mapping = json.loads(mapped[0]) if mapped and mapped[0] else None
-            return Record(record_id, status, data, [dict(c) for c in cells], mapping)
-    raise RecordNotFound(f"no row or reject with record_id {record_id}")
+    found = queries.record(conn, record_id)
+    if found is None:
+        raise RecordNotFound(f"no row or reject with record_id {record_id}")
+    status, data, cells, mapping = found
+    return Record(record_id, status, data, cells, mapping)
 
 
 def audit_png(conn: sqlite3.Connection, record: Record, png: Path,
@@ -88,10 +80,7 @@ def audit_png(conn: sqlite3.Connection, record: Record, png: Path,
         raise ValueError("this record has no box on its page (nothing to outline)")
     d = record.data
     data = source_bytes(conn, d["source_file"], d["source_sha256"], dump)
-    kind, width, height = conn.execute(
-        "SELECT d.kind, p.width, p.height FROM documents d LEFT JOIN pages p ON "
-        "p.sha256 = d.sha256 AND p.page = ? WHERE d.sha256 = ?",
-        (d["page"], d["source_sha256"])).fetchone()
+    kind, width, height = queries.page_geometry(conn, d["source_sha256"], d["page"])
     doc = SourceDoc(data, kind)
     try:
         image = doc.render(int(d["page"]), scale, (width, height) if width else None)

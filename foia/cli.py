@@ -21,6 +21,7 @@ from foia.pipeline import RunSummary, renormalize, run_dump
 from foia.progress import RunProgress
 from foia.review import build_review
 from foia.sources import SourceNotFound, dump_folders
+from foia.store import connect_readonly, queries
 
 console = Console(stderr=True)
 OUT_HELP = "Output folder: the store is OUT/foia.sqlite, exports go to OUT/exports/."
@@ -160,18 +161,24 @@ def normalize(out: Path, profile: str) -> None:
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
 @click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
-@click.option("--table", "tables", multiple=True, default=("rows", "rejects"), show_default=True,
-              help="Store table to export (repeatable).")
-def export(fmt: str, out: Path, tables: tuple[str, ...]) -> None:
-    """Export store tables to OUT/exports/.
+@click.option("--table", "tables", multiple=True,
+              help="Store table to export (repeatable; default rows and rejects).")
+@click.option("--kind", "kinds", multiple=True,
+              help="Profile kind to export as its typed view, e.g. ddor_declined_detainers "
+                   "(repeatable).")
+def export(fmt: str, out: Path, tables: tuple[str, ...], kinds: tuple[str, ...]) -> None:
+    """Export store tables, or profile kinds with one typed column per field, to OUT/exports/.
 
     Example: foia export --format parquet --out output
+             foia export --kind ddor_declined_detainers --format parquet
     """
     if not store_path(out).exists():
         raise click.ClickException(f"no store at {store_path(out)}")
     out = store_path(out).parent  # --out may name the folder or the foia.sqlite in it
+    if not tables and not kinds:
+        tables = ("rows", "rejects")
     try:
-        for path in export_tables(out, fmt, tables):
+        for path in export_tables(out, fmt, (*tables, *kinds)):
             click.echo(str(path))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -191,7 +198,7 @@ def check(out: Path, dump: Path | None, passwords: tuple[str, ...], as_json: boo
 
     Example: foia check --out output --dump releases/ddor-2017/
     """
-    from foia.check import check_store
+    from foia.store.check import check_store
 
     if not store_path(out).exists():
         raise click.ClickException(f"no store at {store_path(out)}")
@@ -214,9 +221,7 @@ def _open_store(out: Path) -> sqlite3.Connection:
     db = store_path(out)
     if not db.exists():
         raise click.ClickException(f"no store at {db}; run `foia run DUMP --out {out}` first")
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    return conn
+    return connect_readonly(db, rows=True)
 
 
 def _record(conn: sqlite3.Connection, record_id: str) -> Record:
@@ -366,12 +371,9 @@ def search(query: str, out: Path, limit: int) -> None:
     db = store_path(out)
     if not db.exists():
         raise click.ClickException(f"no store at {db}")
-    conn = sqlite3.connect(db)
+    conn = connect_readonly(db)
     try:
-        hits = conn.execute(
-            "SELECT source_file, page, snippet(pages_fts, 0, '[', ']', '…', 12) "
-            "FROM pages_fts WHERE pages_fts MATCH ? ORDER BY rank LIMIT ?", (query, limit)
-        ).fetchall()
+        hits = queries.search_pages(conn, query, limit)
     except sqlite3.OperationalError as exc:
         raise click.ClickException(f"bad search query: {exc}") from exc
     if not hits:

@@ -29,6 +29,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from foia.atomic import write_text_atomically
+from foia.store import connect_readonly, queries
 
 try:  # the metadata is plain JSON; only the cell hook needs Datasette, a dev dependency
     from datasette import hookimpl
@@ -155,6 +156,13 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "run_id": "Run", "source_file": "Path in the dump", "sha256": "Document",
         "page": "Page", "stage": "Pipeline stage", "message": "What went wrong",
     }),
+    "kind_columns": ("One row per column of each profile kind's typed view (ddor_declined_"
+                     "detainers, ...): its type and where it comes from.", {
+        "view": "The kind view", "position": "Column position", "name": "Column name",
+        "type": "SQLite type", "field_type": "Profile type (date, count, state, text, ...)",
+        "source": "profile field, derived by normalization, or row/provenance column",
+        "profile": "Profile", "kind": "Profile kind",
+    }),
     "page_hashes": ("One row per page of a PDF or image: its perceptual hash (foia/pagehash.py).", {
         "sha256": "Document", "page": "Page (1-based)",
         "phash": "64-bit DCT perceptual hash of the page image, hex",
@@ -191,8 +199,9 @@ def build_metadata(db_path: Path, dump: Path | None = None) -> dict:
     columns). `dump` defaults to the folder the latest run recorded.
     """
     db_path = Path(db_path)
-    with sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True) as conn:
+    with connect_readonly(db_path) as conn:
         columns = _columns(conn)
+        kinds = {v: queries.kind_field_types(conn, v) for v in queries.kind_views(conn)}
         dump = _resolve_dump(dump if dump is not None else _recorded_dump(conn))
     command = start_command(db_path.parent, dump)
     return {
@@ -206,7 +215,8 @@ def build_metadata(db_path: Path, dump: Path | None = None) -> dict:
             "description": "runs -> files -> documents -> pages -> tables -> cells -> rows "
                            "(accepted) and rejects (refused, with reasons); findings are "
                            "cross-checks, errors the problems met.",
-            "tables": {name: _table(name, cols) for name, cols in columns.items()},
+            "tables": {name: _kind_view(name, cols, kinds[name]) if name in kinds
+                       else _table(name, cols) for name, cols in columns.items()},
             "queries": _queries(columns),
         }},
     }
@@ -278,20 +288,13 @@ def render_cell(value, column, table, database, datasette):
 
 def _columns(conn: sqlite3.Connection) -> dict[str, list[str]]:
     """Table name -> column names, for every table (virtual and FTS shadow ones included)."""
-    names = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
-        "ORDER BY name")]
-    return {n: [r[1] for r in conn.execute(f'PRAGMA table_info("{n}")')] for n in names}
+    return queries.table_columns(conn)
 
 
 def _recorded_dump(conn: sqlite3.Connection) -> Path | None:
     """The dump of the latest run, as recorded (possibly relative to that run's cwd)."""
-    try:
-        row = conn.execute("SELECT dump FROM runs WHERE dump IS NOT NULL "
-                           "ORDER BY started DESC LIMIT 1").fetchone()
-    except sqlite3.OperationalError:  # a store without runs
-        return None
-    return Path(row[0]) if row else None
+    dump = queries.latest_dump(conn)
+    return Path(dump) if dump else None
 
 
 def _resolve_dump(dump: Path | None) -> Path | None:
@@ -316,6 +319,23 @@ def _table(name: str, columns: list[str]) -> dict:
                            ("label_column", LABEL_COLUMN)):
         if table_map.get(name) in columns:
             meta[key] = table_map[name]
+    return meta
+
+
+def _kind_view(name: str, columns: list[str], types: dict[str, str | None]) -> dict:
+    """Metadata of a profile kind's typed view: its fields with their types, the provenance
+    columns described as in `rows`, facets on state and AOR when it has them."""
+    described = TABLES["rows"][1]
+    meta: dict = {
+        "description": f"One row per accepted {name} row, one typed column per profile field "
+                       "(then the fields normalization derived, then provenance). A view of "
+                       "`rows`: the same record_id links to it.",
+        "columns": {c: (f"{described[c]} ({types.get(c) or 'text'})" if c in described
+                        else f"{types.get(c) or 'text'} field") for c in columns},
+    }
+    facets = [c for c in ("state", "aor", "most_serious") if c in columns]
+    if facets:
+        meta["facets"] = facets
     return meta
 
 

@@ -51,6 +51,7 @@ from pathlib import Path
 from rapidfuzz.fuzz import ratio
 
 from foia.atomic import write_text_atomically
+from foia.store import connect_readonly, queries
 
 # How the gazetteer matched a county (method, score): a property of the matcher's version and
 # data, not of the release; left out of the content and never reported as a change.
@@ -296,15 +297,7 @@ def _norm_raw(raw_json: str | None) -> dict[str, str]:
 
 
 def _items(conn: sqlite3.Connection, table: str) -> list[_Item]:
-    prov = "record_id, table_id, row_index, source_file, source_sha256, page, bbox, source_link"
-    drop = ", ".join(f"'$.{f}'" for f in sorted(VOLATILE_FIELDS))
-    if table == "rows":
-        fkey = f"CASE WHEN json_valid(fields) THEN json_remove(fields, {drop}) ELSE fields END"
-        sql = (f"SELECT profile, kind, is_total, redactions, fields, raw, NULL, {fkey}, {prov} "
-               "FROM rows")
-    else:
-        sql = f"SELECT profile, kind, NULL, NULL, NULL, raw, reasons, NULL, {prov} FROM rejects"
-    out = [_Item(table, r) for r in conn.execute(sql)]
+    out = [_Item(table, r) for r in queries.diff_items(conn, table, list(VOLATILE_FIELDS))]
     out.sort(key=_Item.position)
     for n, it in enumerate(out):
         it.order = n
@@ -313,7 +306,7 @@ def _items(conn: sqlite3.Connection, table: str) -> list[_Item]:
 
 def _load(path: Path, include_rejects: bool) -> list[_Item]:
     db = _db_path(path)
-    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    conn = connect_readonly(db)
     try:
         items = _items(conn, "rows")
         if include_rejects:

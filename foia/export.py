@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from foia.api import read_rows
+from foia.api import field_types, read_rows
 from foia.atomic import fsync_folder, remove_stale_temps, stage
 
 FORMATS = ("csv", "parquet", "jsonl")
@@ -40,7 +40,7 @@ def export_tables(out: Path, fmt: str, tables: tuple[str, ...] = ("rows", "rejec
     try:
         for table in dict.fromkeys(tables):  # a table named twice is one file
             path = dest / f"{table}.{fmt}"
-            staged.append((stage(path, partial(_write_frame, read_rows(out, table), fmt)),
+            staged.append((stage(path, partial(_write_frame, _frame(out, table), fmt)),
                            path))
     except BaseException:
         for tmp, _ in staged:
@@ -50,6 +50,24 @@ def export_tables(out: Path, fmt: str, tables: tuple[str, ...] = ("rows", "rejec
         os.replace(tmp, path)
     fsync_folder(dest)
     return [path for _, path in staged]
+
+
+def _frame(out: Path, table: str) -> pd.DataFrame:
+    """A store table or kind view as a DataFrame; a kind view's date fields (ISO text in
+    SQLite) become dates, so Parquet and pandas users get a date column, not strings."""
+    df = read_rows(out, table)
+    for column, field_type in field_types(out, table).items():
+        if column not in df:
+            continue
+        if field_type == "date":
+            df[column] = pd.to_datetime(df[column], format="ISO8601", errors="coerce").dt.date
+        elif field_type in ("count", "integer"):
+            df[column] = df[column].astype("Int64")  # a blank count stays blank, not 0.0
+        elif field_type in ("number", "real"):
+            df[column] = df[column].astype("Float64")
+        elif field_type is not None:
+            df[column] = df[column].astype("string")  # a column of blanks is still text
+    return df
 
 
 def _write_frame(df: pd.DataFrame, fmt: str, path: Path) -> None:

@@ -50,6 +50,8 @@ import cv2
 import numpy as np
 import pypdfium2 as pdfium
 
+from foia import store
+
 # Bits of one hash, as 16 hex digits.
 BITS = 64
 # A blank page (no ink) hashes to this and is never paired: blank pages are all alike.
@@ -72,29 +74,7 @@ _WORK_SIDE = 280
 _INK_DELTA = 48
 _BLANK_SHARE = 0.0005
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS page_hashes (
-    sha256 TEXT NOT NULL, page INTEGER NOT NULL, phash TEXT NOT NULL,
-    PRIMARY KEY (sha256, page)
-);
-CREATE TABLE IF NOT EXISTS near_duplicates (
-    sha256_a TEXT NOT NULL, page_a INTEGER NOT NULL, source_file_a TEXT,
-    sha256_b TEXT NOT NULL, page_b INTEGER NOT NULL, source_file_b TEXT,
-    distance INTEGER NOT NULL, text_similarity REAL,
-    PRIMARY KEY (sha256_a, page_a, sha256_b, page_b)
-);
-CREATE INDEX IF NOT EXISTS near_duplicates_b ON near_duplicates(sha256_b, page_b);
-"""
-
 _WORD = re.compile(r"\w+")
-
-
-def ensure_schema(conn: sqlite3.Connection) -> None:
-    """Create the two tables if missing. Statement by statement, not `executescript`, which
-    would commit the caller's open transaction (a document half written)."""
-    for statement in SCHEMA.split(";"):
-        if statement.strip():
-            conn.execute(statement)
 
 
 # --- hashing -----------------------------------------------------------------------------
@@ -198,14 +178,6 @@ def hash_document(path: str | Path, kind: str) -> dict[int, str]:
 
 
 # --- store -------------------------------------------------------------------------------
-
-
-def record_hashes(conn: sqlite3.Connection, sha256: str, hashes: dict[int, str]) -> None:
-    """Replace the stored hashes of one document (call inside the document's transaction)."""
-    ensure_schema(conn)
-    conn.execute("DELETE FROM page_hashes WHERE sha256=?", (sha256,))
-    conn.executemany("INSERT INTO page_hashes VALUES (?,?,?)",
-                     [(sha256, int(p), h) for p, h in sorted(hashes.items())])
 
 
 def _bands(max_distance: int) -> tuple[int, int]:
@@ -316,24 +288,16 @@ def find_near_duplicates(conn: sqlite3.Connection, max_distance: int = MAX_DISTA
     longer stored are ignored) and, when the store has it, `pages.text`.
     `min_text_similarity=None` judges by the picture alone.
     """
-    ensure_schema(conn)
-    rows = conn.execute(
-        "SELECT h.sha256, h.page, h.phash, d.path FROM page_hashes h "
-        "JOIN documents d ON d.sha256 = h.sha256 WHERE h.phash != ? "
-        "ORDER BY h.sha256, h.page", (BLANK,)).fetchall()
+    rows = store.page_hashes(conn, BLANK)
     hashes = np.array([int(r[2], 16) for r in rows], dtype=np.uint64)
     doc_ids: dict[str, int] = {}
     docs = np.array([doc_ids.setdefault(r[0], len(doc_ids)) for r in rows], dtype=np.int64)
     ii, jj, dd = near_pairs(hashes, docs, max_distance)
-    has_pages = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='pages'"
-                             ).fetchone() is not None
     words: dict[int, frozenset[str] | None] = {}
 
     def page_words(k: int) -> frozenset[str] | None:
         if k not in words:
-            got = conn.execute("SELECT text FROM pages WHERE sha256=? AND page=?",
-                               (rows[k][0], rows[k][1])).fetchone() if has_pages else None
-            words[k] = _words(got[0] if got else None)
+            words[k] = _words(store.page_text(conn, rows[k][0], rows[k][1]))
         return words[k]
 
     out = []
@@ -347,7 +311,5 @@ def find_near_duplicates(conn: sqlite3.Connection, max_distance: int = MAX_DISTA
                     continue
         a, b = sorted((rows[i], rows[j]), key=lambda r: (r[0], r[1]))
         out.append((a[0], a[1], a[3], b[0], b[1], b[3], d, sim))
-    with conn:
-        conn.execute("DELETE FROM near_duplicates")
-        conn.executemany("INSERT INTO near_duplicates VALUES (?,?,?,?,?,?,?,?)", out)
+    store.replace_near_duplicates(conn, out)
     return len(out)

@@ -50,14 +50,6 @@ SHEET_KINDS = {"xlsx", "xls", "csv", "tsv"}
 MAX_JOB_PAGES = 64
 IMAGE_KINDS = {"png", "jpeg", "tiff"}
 
-FILES_SCHEMA = """
-CREATE TABLE IF NOT EXISTS files (
-    path TEXT PRIMARY KEY, sha256 TEXT, kind TEXT, size INTEGER, status TEXT NOT NULL,
-    reason TEXT, run_id TEXT
-);
-"""
-
-
 @dataclass(frozen=True)
 class ProgressEvent:
     """One step of a run, for progress bars and JSON logs: `stage` is inventory, route or
@@ -215,8 +207,8 @@ def normalize_document(conn: sqlite3.Connection, doc_sha: str, source_file: str,
 
 def _record_file(conn, path: str, item: InventoryItem, status: str, reason: str | None,
                  run_id: str) -> None:
-    conn.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)",
-                 (path, item.sha256 or None, item.kind, item.size, status, reason, run_id))
+    store.record_file(conn, path, item.sha256 or None, item.kind, item.size, status, reason,
+                      run_id)
 
 
 def _record_item_files(conn, item: InventoryItem, status: str, reason: str | None,
@@ -290,14 +282,9 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     summary = RunSummary(run_id)
     conn = store.connect(out / "foia.sqlite")
-    conn.executescript(FILES_SCHEMA)
-    pagehash.ensure_schema(conn)
     started = datetime.now(UTC).isoformat()
     settings_blob = json.dumps({"extract": cfg.__dict__, "profile": profile}, default=list)
-    with conn:
-        conn.execute("INSERT INTO runs VALUES (?,?,?,?,?,?,?,?)",
-                     (run_id, started, None, str(dump), __version__, settings_blob,
-                      cfg.digest(), None))
+    store.start_run(conn, run_id, started, str(dump), __version__, settings_blob, cfg.digest())
     corrections = Corrections.load(out)
     keys = (extract_key(cfg), normalize_key(prof, corrections))
     emit = progress or (lambda event: None)
@@ -322,10 +309,10 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
         if executor is not None:
             executor.close()
     summary.removed = _prune(conn, items)
+    if prof is not None:
+        store.create_kind_views(conn, prof)
     summary.near_duplicates = pagehash.find_near_duplicates(conn)
-    with conn:
-        conn.execute("UPDATE runs SET finished=?, summary=? WHERE run_id=?",
-                     (datetime.now(UTC).isoformat(), json.dumps(summary.to_dict()), run_id))
+    store.finish_run(conn, run_id, datetime.now(UTC).isoformat(), json.dumps(summary.to_dict()))
     conn.close()
     return summary
 
@@ -336,19 +323,15 @@ def _prune(conn: sqlite3.Connection, items: list[InventoryItem]) -> int:
     everything made from them. Returns the documents removed."""
     seen = {p for it in items for p in (it.paths or [it.path])}
     with conn:
-        gone = [r[0] for r in conn.execute("SELECT path FROM files") if r[0] not in seen]
-        conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
-        orphans = [r[0] for r in conn.execute(
-            "SELECT sha256 FROM documents WHERE sha256 NOT IN "
-            "(SELECT sha256 FROM files WHERE sha256 IS NOT NULL)")]
+        store.forget_files(conn, [p for p in store.file_paths(conn) if p not in seen])
+        orphans = store.orphan_documents(conn)
         for sha in orphans:
             store.delete_document(conn, sha)
     return len(orphans)
 
 
 def _file_status(conn: sqlite3.Connection, item: InventoryItem) -> str:
-    row = conn.execute("SELECT status FROM files WHERE path = ?", (item.path,)).fetchone()
-    return row[0] if row else ""
+    return store.file_status(conn, item.path)
 
 
 def _unchanged(stored: tuple | None, key: str) -> bool:
@@ -426,8 +409,8 @@ def _process_item(conn, item: InventoryItem, cfg: ExtractSettings, prof: Profile
                              pages_written=streamed)
         # perceptual page hashes, for the near-duplicate pages found at the end of the run
         if doc.status != "error":  # a file that could not be read is not rendered either
-            pagehash.record_hashes(conn, item.sha256,
-                                   pagehash.hash_document(item.local_path, item.kind))
+            store.record_hashes(conn, item.sha256,
+                                pagehash.hash_document(item.local_path, item.kind))
         status = "ok" if doc.status in ("ok", "partial") else doc.status
         _record_item_files(conn, item, status, doc.error, run_id, summary)
         summary.documents[doc.status] += 1
@@ -450,11 +433,12 @@ def renormalize(out: Path, profile: str | None = "ddor") -> RunSummary:
     corrections = Corrections.load(out)
     summary = RunSummary("normalize-" + uuid.uuid4().hex[:6])
     conn = store.connect(out / "foia.sqlite")
-    docs = conn.execute("SELECT sha256, path FROM documents").fetchall()
     key = normalize_key(prof, corrections)
-    for d in docs:
+    for sha256, path in store.documents(conn):
         with conn:
-            normalize_document(conn, d["sha256"], d["path"], prof, summary, corrections)
-            store.set_normalize_key(conn, d["sha256"], key)
+            normalize_document(conn, sha256, path, prof, summary, corrections)
+            store.set_normalize_key(conn, sha256, key)
+    if prof is not None:
+        store.create_kind_views(conn, prof)
     conn.close()
     return summary

@@ -34,6 +34,7 @@ from pathlib import Path
 from foia.api import store_path
 from foia.render import REVIEW_SCALE, SourceDoc, save_png
 from foia.sources import source_bytes
+from foia.store import connect_readonly, queries
 from normalize.fields import redaction_codes
 
 LOW_CONFIDENCE = 0.8  # OCR cells under this are flagged for a second look
@@ -93,11 +94,7 @@ def _box_style(bbox: list[float], width: float, height: float) -> str:
 
 def _records(conn: sqlite3.Connection) -> dict[tuple[str, int], dict]:
     """(table_id, row_index) → the row or reject made from that table row."""
-    out = {}
-    for status, table in (("row", "rows"), ("reject", "rejects")):
-        for r in conn.execute(f"SELECT * FROM {table}"):
-            out[(r["table_id"], r["row_index"])] = {**dict(r), "status": status}
-    return out
+    return queries.records_by_table_row(conn)
 
 
 def _cell_state(cell: sqlite3.Row, record: dict | None) -> str:
@@ -141,10 +138,7 @@ def _fix(record: dict) -> str:
 def _doc_cells(conn: sqlite3.Connection, sha: str) -> dict[int, list[sqlite3.Row]]:
     """A document's cells by page, read once (a page's cells in table, row, column order)."""
     by_page: dict[int, list[sqlite3.Row]] = defaultdict(list)
-    for c in conn.execute(
-            "SELECT c.*, t.kind AS table_kind, t.mapping AS table_mapping FROM cells c "
-            "JOIN tables t ON t.table_id = c.table_id "
-            "WHERE t.sha256 = ? ORDER BY c.table_id, c.row_index, c.col", (sha,)):
+    for c in queries.document_cells(conn, sha):
         by_page[c["page"]].append(c)
     return by_page
 
@@ -254,18 +248,11 @@ def _render_images(conn: sqlite3.Connection, doc: sqlite3.Row, pages: list[sqlit
 
 # --- index, rows, rejects -----------------------------------------------------------------
 
-def _counts(conn: sqlite3.Connection, sql: str) -> Counter:
-    return Counter({k: v for k, v in conn.execute(sql)})
-
-
 def _index(conn: sqlite3.Connection, docs: list[sqlite3.Row]) -> str:
-    rows = _counts(conn, "SELECT source_sha256, COUNT(*) FROM rows GROUP BY 1")
-    rejects = _counts(conn, "SELECT source_sha256, COUNT(*) FROM rejects GROUP BY 1")
-    errors = _counts(conn, "SELECT sha256, COUNT(*) FROM errors GROUP BY 1")
-    findings = _counts(conn, "SELECT sha256, COUNT(*) FROM findings GROUP BY 1")
-    routes: dict[str, Counter] = defaultdict(Counter)
-    for sha, route, k in conn.execute("SELECT sha256, route, COUNT(*) FROM pages GROUP BY 1, 2"):
-        routes[sha][route] = k
+    counts = queries.counts_by_document(conn)
+    rows, rejects, errors, findings = (counts[k] for k in ("rows", "rejects", "errors",
+                                                           "findings"))
+    routes: dict[str, Counter] = defaultdict(Counter, queries.routes_by_document(conn))
     out = ["<h2>Documents</h2><table class=list><tr><th>document</th><th>kind</th>"
            "<th>status</th><th>pages by route</th><th>rows</th><th>rejects</th><th>errors</th>"
            "<th>findings</th></tr>"]
@@ -278,8 +265,7 @@ def _index(conn: sqlite3.Connection, docs: list[sqlite3.Row]) -> str:
                    + f"</td><td>{esc(route)}</td><td>{rows[sha]}</td><td>{rejects[sha]}</td>"
                    f"<td>{errors[sha]}</td><td>{findings[sha]}</td></tr>")
     out.append("</table>")
-    files = conn.execute("SELECT path, status, reason FROM files WHERE status != 'ok' "
-                         "ORDER BY path").fetchall()
+    files = queries.files_not_ok(conn)
     if files:
         out.append("<h2>Files not read as documents</h2><table class=list><tr><th>file</th>"
                    "<th>status</th><th>reason</th></tr>")
@@ -300,8 +286,7 @@ def _doc_view(conn: sqlite3.Connection, doc: sqlite3.Row, pages: list[sqlite3.Ro
         out.append(f"<a href='../{page_href(sha, p['page'])}'>{img}page {p['page']} "
                    f"<span class=muted>{esc(p['route'])}/{esc(p['status'])}</span></a>")
     out.append("</div>")
-    found = conn.execute("SELECT kind, status, claim, detail, page FROM findings "
-                         "WHERE sha256 = ?", (sha,)).fetchall()
+    found = queries.document_findings(conn, sha)
     if found:
         out.append("<h3>Findings</h3><table class=list><tr><th>kind</th><th>status</th>"
                    "<th>claim</th><th>detail</th><th>page</th></tr>")
@@ -374,19 +359,17 @@ def build_review(out: Path, dump: Path | None = None) -> ReviewSummary:
         raise FileNotFoundError(f"no store at {db}; run `foia run DUMP --out {out}` first")
     site = (out if out.is_dir() else out.parent) / "review"
     summary = ReviewSummary(site)
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
+    conn = connect_readonly(db, rows=True)
     try:
         _assets(site)
         records = _records(conn)
         on_page: dict[tuple[str, int], list[dict]] = defaultdict(list)
         for rec in records.values():
             on_page[(rec["source_sha256"], rec["page"])].append(rec)
-        docs = conn.execute("SELECT * FROM documents ORDER BY path").fetchall()
+        docs = queries.all_documents(conn)
         for doc in docs:
             sha = doc["sha256"]
-            pages = conn.execute("SELECT * FROM pages WHERE sha256 = ? ORDER BY page",
-                                 (sha,)).fetchall()
+            pages = queries.document_pages(conn, sha)
             images = _render_images(conn, doc, pages, site, dump, summary)
             cells = _doc_cells(conn, sha)
             for page in pages:

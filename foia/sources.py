@@ -30,6 +30,7 @@ from foia.inventory import (
     decrypted_path,
     gunzipped_name,
 )
+from foia.store import queries
 
 
 class SourceNotFound(Exception):
@@ -39,10 +40,9 @@ class SourceNotFound(Exception):
 def dump_folders(conn: sqlite3.Connection, dump: Path | None = None) -> list[Path]:
     """Where to look: the given dump first, then each run's dump folder, newest first."""
     found = [dump] if dump is not None else []
-    for (recorded,) in conn.execute("SELECT dump FROM runs ORDER BY started DESC"):
-        if recorded:
-            p = Path(recorded)
-            found.append(p if p.is_dir() else p.parent)  # a dump may be a single file or zip
+    for recorded in queries.run_dumps(conn):
+        p = Path(recorded)
+        found.append(p if p.is_dir() else p.parent)  # a dump may be a single file or zip
     return list(dict.fromkeys(found))
 
 
@@ -116,20 +116,15 @@ def _unpack_cap(conn: sqlite3.Connection, source_file: str) -> int:
     the run recorded for it or an archive holding it (the default unpack cap if none is)."""
     parts = source_file.split("/")
     prefixes = ["/".join(parts[: k + 1]) for k in range(len(parts))]
-    try:
-        row = conn.execute(f"SELECT MAX(size) FROM files WHERE path IN "
-                           f"({','.join('?' * len(prefixes))})", prefixes).fetchone()
-    except sqlite3.Error:  # a store without a files table (older or partial): the default
-        row = None
-    return int(row[0]) if row and row[0] else ZipLimits().max_total_bytes
+    return queries.largest_file_size(conn, prefixes) or ZipLimits().max_total_bytes
 
 
 def decrypted_copy(conn: sqlite3.Connection, sha256: str) -> Path | None:
     """The decrypted copy a run made of the encrypted PDF `sha256`, if it is beside the store."""
-    row = conn.execute("PRAGMA database_list").fetchone()
-    if not row or not row[2]:  # an in-memory store has no folder
+    db = queries.store_file(conn)
+    if db is None:  # an in-memory store has no folder
         return None
-    copy = decrypted_path(Path(row[2]).parent / WORK_FOLDER, sha256)
+    copy = decrypted_path(db.parent / WORK_FOLDER, sha256)
     return copy if copy.is_file() else None
 
 

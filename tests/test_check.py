@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from foia.check import MAX_LISTED, CheckReport, check_store
 from foia.pipeline import run_dump
+from foia.store.check import MAX_LISTED, CheckReport, check_store
 from tests.conftest import REAL, SAMPLE_DUMP
 
 REAL_FILES = ("nics-checks-five-years-p1-3.pdf", "twotables_2.pdf", "ice-2019-ICFO-31121.xlsx")

@@ -33,7 +33,6 @@ from foia.pagehash import (
     MAX_DISTANCE,
     MIN_TEXT_SIMILARITY,
     _words,
-    ensure_schema,
     find_near_duplicates,
     hamming,
     hash_document,
@@ -41,7 +40,6 @@ from foia.pagehash import (
     hash_pages,
     near_pairs,
     popcount,
-    record_hashes,
     text_similarity,
 )
 from foia.pipeline import run_dump
@@ -169,7 +167,7 @@ def test_near_pairs_finds_every_pair_within_distance(r):
 def hash_store(conn: sqlite3.Connection, dump) -> None:
     """What the pipeline does after writing each document."""
     for sha, path, kind in conn.execute("SELECT sha256, path, kind FROM documents").fetchall():
-        record_hashes(conn, sha, hash_document(dump / path, kind))
+        store.record_hashes(conn, sha, hash_document(dump / path, kind))
     conn.commit()
 
 
@@ -182,8 +180,7 @@ def test_find_near_duplicates_in_a_run(tmp_path):
     for name in ("ddor-ruled.pdf", "scanned-page.pdf", "ddor-bad-rows.pdf"):
         shutil.copy(SAMPLE_DUMP / name, dump)
     run_dump(dump, tmp_path / "out", workers=1)
-    conn = sqlite3.connect(tmp_path / "out" / "foia.sqlite")
-    ensure_schema(conn)
+    conn = store.connect(tmp_path / "out" / "foia.sqlite")
     hash_store(conn, dump)
     assert conn.execute("SELECT count(*) FROM page_hashes").fetchone()[0] == 4 + 1 + 3
 
@@ -213,7 +210,6 @@ def test_template_twins_are_not_duplicates(tmp_path):
     """FBI NICS: 58 monthly pages of one table, and a file holding the first three of them.
     The three re-released pages are found; months with the same picture are not."""
     conn = store.connect(tmp_path / "foia.sqlite")
-    ensure_schema(conn)
     for n, name in enumerate(("fbi-nics-checks-last-five-years.pdf",
                               "nics-checks-five-years-p1-3.pdf")):
         sha = f"{n}" * 64
@@ -223,7 +219,7 @@ def test_template_twins_are_not_duplicates(tmp_path):
         for p in range(1, len(doc) + 1):
             conn.execute("INSERT INTO pages (sha256, page, source_file, text) VALUES (?,?,?,?)",
                          (sha, p, name, doc[p - 1].get_textpage().get_text_range()))
-        record_hashes(conn, sha, hash_pages(REAL / name))
+        store.record_hashes(conn, sha, hash_pages(REAL / name))
     conn.commit()
     hashes = dict(((s[0], p), h) for s, p, h in
                   conn.execute("SELECT sha256, page, phash FROM page_hashes"))

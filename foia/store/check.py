@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from foia.inventory import CONTAINERS, build_inventory
+from foia.store.schema import CHECK_CELLS, CHECK_OUT, connect_readonly, create_check_temps
 
 # `files.status` as written by pipeline._record_item_files (inventory.InventoryItem.status
 # for unreadable files, "container" for an archive (zip, gzip), "duplicate" for the later
@@ -39,7 +40,7 @@ PAGE_STATUSES = ("ok", "pending_ocr", "error", "empty", "skipped")
 # extract.model.RowKind: the kinds normalization turns into rows or rejects; the others
 # (header, title, footnote) are structure and stay only in `cells`.
 DATA_KINDS = ("data", "total")
-# Provenance every accepted row must carry (store.PROVENANCE_COLUMNS less `pages`).
+# Provenance every accepted row must carry (schema.PROVENANCE_COLUMNS less `pages`).
 ROW_PROVENANCE = ("source_file", "source_sha256", "page", "bbox", "method", "confidence",
                   "source_link")
 REQUIRED_TABLES = ("files", "documents", "pages", "tables", "cells", "rows", "rejects")
@@ -104,9 +105,7 @@ def _open_read_only(out: Path) -> sqlite3.Connection:
     db = out / "foia.sqlite" if out.is_dir() else out
     if not db.is_file():
         raise FileNotFoundError(f"no store at {db}")
-    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-    conn.execute("PRAGMA temp_store=MEMORY")
-    return conn
+    return connect_readonly(db)
 
 
 def _in(values: Iterable[str]) -> str:
@@ -295,11 +294,7 @@ def _check_tables(conn: sqlite3.Connection, found: _Problems) -> None:
         found.add("table_id_mismatch", f"table {tid} is not named for its document and index "
                                        f"{index}", sha256=sha)
     # one row per stored table row, with the kinds its cells give it
-    conn.execute("DROP TABLE IF EXISTS temp.chk_cells")
-    conn.execute("CREATE TEMP TABLE chk_cells AS SELECT table_id, row_index, "
-                 "MIN(row_kind) AS kmin, MAX(row_kind) AS kmax, MIN(page) AS page "
-                 "FROM cells GROUP BY table_id, row_index")
-    conn.execute("CREATE UNIQUE INDEX temp.chk_cells_key ON chk_cells(table_id, row_index)")
+    create_check_temps(conn, CHECK_CELLS)
     for tid, sha, path, nrows, n, lo, hi in conn.execute(
             "SELECT t.table_id, t.sha256, d.path, t.nrows, COUNT(c.row_index), "
             "MIN(c.row_index), MAX(c.row_index) FROM tables t "
@@ -328,13 +323,7 @@ def _check_accounting(conn: sqlite3.Connection, found: _Problems) -> int:
     when no profile matched); a table with data rows that was never claimed is reported too,
     since its rows are in neither list by construction.
     """
-    conn.execute("DROP TABLE IF EXISTS temp.chk_out")
-    conn.execute("CREATE TEMP TABLE chk_out AS "
-                 "SELECT 'rows' AS src, record_id, table_id, row_index, source_sha256 FROM rows "
-                 "UNION ALL SELECT 'rejects', record_id, table_id, row_index, source_sha256 "
-                 "FROM rejects")
-    conn.execute("CREATE INDEX temp.chk_out_key ON chk_out(table_id, row_index)")
-    conn.execute("CREATE INDEX temp.chk_out_id ON chk_out(record_id)")
+    create_check_temps(conn, CHECK_OUT)
     data = f"c.kmax IN {_in(DATA_KINDS)}"
     claimed = "(t.kind IS NOT NULL OR t.profile IS NOT NULL)"
     for tid, sha, n in conn.execute(
