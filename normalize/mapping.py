@@ -121,10 +121,16 @@ def map_columns(cols: Columns, kind, norm_header) -> tuple[list[FieldMapping], l
     taken: dict[int, FieldMapping] = {}
     used: set[str] = set()
     notes: list[str] = []
-    # best score first; on a tie the leftmost column (a header repeating a sub-header word,
-    # "Handgun" under two groups, names its primary column first)
+    # best score first; on a tie the column whose cells hold what the field holds ("Law
+    # Enforcement Agency" of jail names and "Jurisdiction" of county names both alias the
+    # jurisdiction), then the leftmost (a header repeating a sub-header word, "Handgun" under
+    # two groups, names its primary column first)
+    def fit(col: int, fname: str) -> float:
+        want = expected_content(kind, fname)
+        return cols.content(col).share(want) if want and cols.samples else 0.0
+
     for score, col, fname, how in sorted(_alias_pairs(cols, kind, norm_header),
-                                         key=lambda p: (-p[0], p[1], p[2])):
+                                         key=lambda p: (-p[0], -fit(p[1], p[2]), p[1], p[2])):
         if col in taken or fname in used:
             continue
         ok, why = _believed(cols, col, expected_content(kind, fname))
