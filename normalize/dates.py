@@ -27,7 +27,8 @@ from normalize.value import Normalized
 EXCEL_EPOCH = date(1899, 12, 30)
 # One order must be shown this many times as often as the other to be the column's.
 ORDER_MAJORITY = 4
-_QUOTES = "\"'“”‘’`´«»|:;,.*†‡~_"
+# Marks OCR leaves at a cell's ends (quotes, bars, specks read as "©" or "°", a rule's dash).
+_QUOTES = "\"'“”‘’`´«»|:;,.*†‡~_-—–©®°"
 _NUMERIC = re.compile(r"^(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})$")
 _ISO = re.compile(r"^(\d{4})\s*-\s*(\d{1,2})\s*-\s*(\d{1,2})$")
 _MONTHS = {m: i for i, names in enumerate(
@@ -47,9 +48,14 @@ _NUMBERISH = re.compile(r"(?<![A-Za-z])[0-9OoDQlIi|!SsBZz]*\d[0-9OoDQlIi|!SsBZz/
 _SPLIT_YEAR = re.compile(r"(?<!\d)(1\s?9|2\s?0)\s?(\d)\s?(\d)(?!\d)")
 
 
+def strip_marks(text: str) -> str:
+    """The cell's text without the stray marks at its ends (no character inside is changed)."""
+    return " ".join(text.split()).strip(_QUOTES + " ")
+
+
 def repair(text: str) -> str:
     """OCR and typing damage undone where it can mean only one thing."""
-    t = " ".join(text.split()).strip(_QUOTES + " ")
+    t = strip_marks(text)
     # A lookalike letter inside a number: "20l7", "O2/03/2017", "1/l5/17".
     t = _NUMBERISH.sub(lambda m: m.group(0).translate(_DIGIT_LOOKALIKES), t)
     # A year split by a space: "201 7", "2 017", "20 17".
@@ -58,6 +64,12 @@ def repair(text: str) -> str:
     t = re.sub(rf"^{_MON}\s+([0-3])\s([0-9])(?=\s*,|\s+\d{{4}})",
                lambda m: f"{m.group(1)} {m.group(2)}{m.group(3)}", t)
     t = re.sub(r",(?=\d{4}$)", ", ", t)  # "Jan 15,2017"
+    # A numeric date with a space inside a number: "02/2 6/2017" (kept only if it then reads as
+    # one date: "03/17/2017 03/21/2017" is two dates, not one to glue).
+    if " " in t and re.fullmatch(r"[\d/.\-\s]+", t):
+        joined = re.sub(r"(?<=\d)\s+(?=\d)", "", t)
+        if _NUMERIC.match(joined) or _ISO.match(joined):
+            t = joined
     return t
 
 

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from extract.model import Provenance, Table, TableRow
 from extract.rows import is_date, is_typed
 from normalize.column_content import SAMPLE
-from normalize.dates import column_order, repair
+from normalize.dates import column_order, repair, strip_marks
 from normalize.fields import (
     clean_text,
     date_from_clean_text,
@@ -33,7 +33,7 @@ from normalize.jurisdictions import Gazetteer
 from normalize.outcome import DocContext, RejectOut, RowOut, SourceRef, TableOutcome
 from normalize.profiles import HeaderMatch, Profile, TableKind, norm_header, read_header
 from normalize.schema import schema_errors
-from normalize.states import read_state
+from normalize.states import ocr_candidates, read_state
 from normalize.totals import TotalsCheck
 
 __all__ = ["DocContext", "RejectOut", "RowOut", "SourceRef", "TableNormalizer", "TableOutcome",
@@ -197,6 +197,7 @@ class TableNormalizer:
                                   head, table_index)
         self.plan: list = []
         self.key_cols: list[int] = []
+        self.state_col: int | None = None
         self.groups = GroupedColumns(None, None, [])
         self.jmemo: dict = {}
         if self.match is None or self.kind is None:
@@ -214,6 +215,7 @@ class TableNormalizer:
                          if f in self.kind.required or f in match.types
                          or f == "jurisdiction_raw"]
         self.groups = GroupedColumns(match, self.kind, rows[self.spill:])
+        self.state_col = next((c for c, f in match.columns.items() if f == "state"), None)
 
     def _drafts(self, rows: Iterable[tuple[int, TableRow]]) -> list[_Draft]:
         drafts = []
@@ -279,6 +281,7 @@ class TableNormalizer:
             if not d.is_total:
                 if kind.jurisdiction:
                     resolve_jurisdiction(d, kind, ctx, self.jmemo)
+                    _state_from_county(d, self.state_col)
                 _check_dates(d, ctx)
                 if d.prov.confidence < LOW_CONFIDENCE:  # cheap gate, cells below
                     _check_confidence(d, self.key_cols, match)
@@ -458,8 +461,9 @@ def _reads_exactly(d: _Draft, fname: str, text: str, ftype: str | None) -> bool:
     text = clean_text(text)
     if value is None:
         return False
-    if ftype == "date":
-        return repair(text) == text.strip() and is_date(text.strip())
+    if ftype == "date":  # stray marks at the ends are not a repair of the date
+        core = strip_marks(text)
+        return repair(text) == core and is_date(core)
     if ftype == "state":
         return read_state(text).method in ("code", "name", "style")
     if ftype == "count":
@@ -497,6 +501,23 @@ def _tag_offenses(drafts: list[_Draft], fname: str, out: TableOutcome) -> None:
             out.unmatched_offenses.update(m.unmatched)
         if text and not m.categories:
             d.flag("unmatched_offense")
+
+
+def _state_from_county(d: _Draft, state_col: int | None) -> None:
+    """A state cell OCR left between two states ("1A": IA or LA) is settled by the row's
+    county when the county, read without a state, names exactly one county and it lies in one
+    of those states ("Keokuk CNTY" is only in Iowa). The refusal goes, the row is flagged
+    `state_from_county`. A state that reads as nothing at all is not guessed."""
+    if "bad_state" not in d.reasons or state_col is None or state_col >= len(d.row.cells):
+        return
+    derived = d.fields.get("state")
+    if not d.fields.get("county_fips") or not isinstance(derived, str):
+        return
+    if derived not in ocr_candidates(d.row.cells[state_col].text):
+        return
+    keep = [(r, x) for r, x in zip(d.reasons, d.details) if r != "bad_state"]
+    d.reasons, d.details = tuple(r for r, _ in keep), tuple(x for _, x in keep)
+    d.flag("state_from_county")
 
 
 def resolve_jurisdiction(d: _Draft, kind: TableKind, ctx: DocContext,

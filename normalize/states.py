@@ -85,6 +85,15 @@ def _long_names() -> list[tuple[str, str]]:
             if how in ("name", "style") and len(k) >= MIN_EDIT_LENGTH]
 
 
+def ocr_candidates(text: str) -> frozenset[str]:
+    """Every USPS code an OCR-damaged state cell could be ("1A": IA or LA); empty when the
+    text reads as one state or as none. The row's county may settle which (rows.py)."""
+    key = fold_state(text)
+    if not key or key in _forms():
+        return frozenset()
+    return frozenset(_ocr_forms().get(ocr_fold(key), set()))
+
+
 @lru_cache(maxsize=4096)
 def read_state(text: str) -> StateReading:
     """The USPS code `text` names, or a reading with method "none" and the reason."""

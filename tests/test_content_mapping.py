@@ -334,3 +334,32 @@ def test_two_headers_aliasing_one_field_go_to_the_column_whose_cells_fit():
     fips = {r.raw["Jurisdiction"]: r.fields["county_fips"] for r in out.rows}
     assert fips["CABARRUS"] == "37025" and fips["MERCED"] == "06047"
     assert fips["SAN DIEGO"] == "06073"
+
+
+def test_a_state_ocr_left_between_two_is_settled_by_a_county_of_one():
+    """Blind scans: "IA" read as "1A" (IA or LA). Keokuk County is only in Iowa: the row is
+    kept, flagged. Franklin is a county of Iowa and a parish of Louisiana: still refused."""
+    header = ["County", "State", "Detainer Issued", "Declined"]
+    rows = [["Keokuk CNTY", "1A", "03/01/2017", "03/05/2017"],
+            ["Franklin", "1A", "03/02/2017", "03/06/2017"],
+            ["Polk", "Iowa", "03/02/2017", "03/06/2017"]]
+    out = normalize_table(table(header, rows), 0, SRC, DDOR)
+    (kept,) = [r for r in out.rows if r.raw["County"] == "Keokuk CNTY"]
+    assert kept.fields["county_fips"] == "19107" and kept.fields["state"] == "IA"
+    assert "state_from_county" in kept.flags
+    (refused,) = out.rejects
+    assert refused.raw["County"] == "Franklin" and "bad_state" in refused.reasons
+
+
+@pytest.mark.parametrize("text, iso", [
+    ("02/2 6/2017", "2017-02-26"),   # a space inside the day (blind scan, seed 13)
+    ("6-Feb-17 -", "2017-02-06"),    # a rule's dash after the date (fax, seed 14)
+    ("2/18/2017 ©", "2017-02-18"),   # a speck read as a sign (scan, seed 8)
+    ("15-Feb-17.", "2017-02-15"),
+])
+def test_ocr_marks_and_splits_in_dates_are_repaired(text, iso):
+    assert read_date(text).value == iso
+
+
+def test_two_dates_in_one_cell_are_not_glued_into_one():
+    assert not read_date("03/17/2017 03/21/2017").ok
