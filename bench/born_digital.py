@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/born_digital.py [--dump DIR] [--repeat N] [--json] [--profile]
 
-"Ours" is the whole pipeline (`foia.pipeline.run_dump`: inventory, routing, extraction,
+"Ours" is the whole pipeline (`foia.run.pipeline.run_dump`: inventory, routing, extraction,
 normalization, SQLite writes) into a fresh output folder each time. "Raw engines" is what a
 script calling the engines directly would pay on the same born-digital pages: pdfplumber
 `extract_tables()` on every text page plus one `camelot.read_pdf(flavor="lattice")` per document.
@@ -117,7 +117,7 @@ def _store_pages(out: Path) -> tuple[dict[str, tuple[str, list[int]]], Counter, 
 
 def _ours_once(dump: Path, side: Side | None) -> int:
     """`run_dump` into a fresh temp folder; only the call is timed. Returns text pages stored."""
-    from foia.pipeline import run_dump
+    from foia.run.pipeline import run_dump
 
     with tempfile.TemporaryDirectory(prefix="bench-ours-") as tmp:
         out = Path(tmp)
@@ -180,8 +180,8 @@ def raw_engines(jobs: list[PdfJob]) -> RawResult:
 def discover(dump: Path, work: Path) -> tuple[list[PdfJob], Counter, Counter, list[str]]:
     """Warm-up run of ours on the dump; the PDFs and text pages it processed, found in the
     store, located through our own call to the inventory (zip members are extracted there)."""
-    from foia.inventory import build_inventory
-    from foia.pipeline import run_dump
+    from foia.ingest.inventory import build_inventory
+    from foia.run.pipeline import run_dump
 
     out = work / "discover"
     run_dump(dump, out, profile="ddor")
@@ -221,7 +221,7 @@ def _module(filename: str) -> str | None:
 
 def profile_ours(dump: Path) -> list[str]:
     """One cProfile'd run: our top functions by cumulative time, and the engines inside it."""
-    from foia.pipeline import run_dump
+    from foia.run.pipeline import run_dump
 
     prof = cProfile.Profile()
     with tempfile.TemporaryDirectory(prefix="bench-prof-") as tmp:

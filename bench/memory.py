@@ -60,7 +60,7 @@ def make_report(path: Path, pages: int, seed: int = 7) -> None:
 CHILD = """
 import resource, sys, time
 from pathlib import Path
-from foia.pipeline import run_dump
+from foia.run.pipeline import run_dump
 t = time.perf_counter()
 s = run_dump(Path(sys.argv[1]), Path(sys.argv[2]), workers=1)
 print(sum(s.pages.values()), round(time.perf_counter() - t, 2))

@@ -10,7 +10,7 @@ Printed, all measured in this one run:
   with pypdfium2, and each frame of the image files brought to that dpi as the pipeline does.
   Ratio = ours / raw (target <= 1.15).
 - the speed-up of 2 workers over 1 for the whole `foia run`, and for the OCR stage alone (the
-  jobs a run queues, foia.pipeline._queue_work, through extract.work_pool.WorkPool); target
+  jobs a run queues, foia.run.pipeline._queue_work, through extract.work_pool.WorkPool); target
   >= 1.8.
 - the character error rate of the stored page text of the clean 300-dpi scan against the
   fixture's known text (target <= 2 %).
@@ -41,8 +41,8 @@ from extract.ocr import OcrSettings, _render, image_frame_count  # noqa: E402
 from extract.pdf import ExtractSettings  # noqa: E402
 from extract.route import route_document  # noqa: E402
 from extract.work_pool import WorkPool  # noqa: E402
-from foia.inventory import build_inventory  # noqa: E402
-from foia.pipeline import _queue_work, run_dump  # noqa: E402
+from foia.ingest.inventory import build_inventory  # noqa: E402
+from foia.run.pipeline import _queue_work, run_dump  # noqa: E402
 
 DEFAULT_SCANS = ROOT / "fixtures" / "scans"
 TRUTH = ROOT / "fixtures" / "truth_scans"
@@ -102,7 +102,7 @@ def ours(scans: Path, work: Path, workers: int) -> tuple[float, Path]:
 
 
 def ocr_stage(scans: Path, workers: int) -> float:
-    """The jobs a run queues for the folder (foia.pipeline._queue_work: routing, then one job
+    """The jobs a run queues for the folder (foia.run.pipeline._queue_work: routing, then one job
     per OCR page or image frame), through the pool, results taken in queue order. The
     inventory (hashing) is done before timing."""
     cfg = ExtractSettings()

@@ -33,10 +33,10 @@ import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 
-from foia.pipeline import run_dump  # noqa: E402
-from foia.render import REVIEW_SCALE, SourceDoc, save_png  # noqa: E402
-from foia.review import build_review  # noqa: E402
-from foia.sources import source_bytes  # noqa: E402
+from foia.inspect.render import REVIEW_SCALE, SourceDoc, save_png  # noqa: E402
+from foia.inspect.review import build_review  # noqa: E402
+from foia.inspect.sources import source_bytes  # noqa: E402
+from foia.run.pipeline import run_dump  # noqa: E402
 
 DEFAULT_DUMP = ROOT / "fixtures" / "sample_dump"
 

@@ -31,7 +31,7 @@ import time  # noqa: E402
 
 from bench.memory import make_report, peak_rss  # noqa: E402
 from bench.ocr import DEFAULT_SCANS, ocr_stage, ours  # noqa: E402
-from foia.pipeline import run_dump  # noqa: E402
+from foia.run.pipeline import run_dump  # noqa: E402
 
 SAMPLE = ROOT / "fixtures" / "sample_dump"
 

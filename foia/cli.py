@@ -12,15 +12,15 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from foia.api import store_path
-from foia.audit import Record, RecordNotFound, audit_png, load_record
-from foia.datasette import start_command, write_metadata
-from foia.diff import diff_stores, write_diff
 from foia.export import FORMATS, export_tables
-from foia.inventory import ZipLimits
-from foia.pipeline import RunSummary, renormalize, run_dump
-from foia.progress import RunProgress
-from foia.review import build_review
-from foia.sources import SourceNotFound, dump_folders
+from foia.ingest.inventory import ZipLimits
+from foia.inspect.audit import Record, RecordNotFound, audit_png, load_record
+from foia.inspect.datasette import start_command, write_metadata
+from foia.inspect.diff import diff_stores, write_diff
+from foia.inspect.review import build_review
+from foia.inspect.sources import SourceNotFound, dump_folders
+from foia.run.pipeline import RunSummary, renormalize, run_dump
+from foia.run.progress import RunProgress
 from foia.store import connect_readonly, queries
 
 console = Console(stderr=True)
@@ -400,8 +400,8 @@ def profile_init(sample: Path, name: str | None, dest: Path | None) -> None:
     import tempfile
 
     from extract.pdf import ExtractSettings
-    from foia.inventory import build_inventory
-    from foia.pipeline import extract_item
+    from foia.ingest.inventory import build_inventory
+    from foia.run.pipeline import extract_item
     from normalize.profile_draft import draft_kinds, file_sha256, profile_name, render_toml
     from normalize.profiles import load_profile
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from foia.pipeline import run_dump
+from foia.run.pipeline import run_dump
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from PIL import Image
 from rapidfuzz import fuzz
 
-from foia.audit import audit_png, load_record
 from foia.cli import main
+from foia.inspect.audit import audit_png, load_record
 
 
 def _pick(db: sqlite3.Connection, method_like: str) -> str:
@@ -87,7 +87,7 @@ def test_audit_refuses_a_changed_source(sample_run, sample_db, tmp_path):
     target.write_bytes(b"%PDF-1.4 not the same file")
     conn = sqlite3.connect(":memory:")  # a store whose runs name no dump: only --dump is tried
     conn.execute("CREATE TABLE runs (dump TEXT, started TEXT)")
-    from foia.sources import SourceNotFound
+    from foia.inspect.sources import SourceNotFound
     with pytest.raises(SourceNotFound):
         audit_png(conn, record, tmp_path / "x.png", dump=fake)
     assert json.loads(record.data["bbox"])  # the record itself is intact
@@ -110,7 +110,7 @@ def test_audit_of_a_zip_member_row(sample_db, tmp_path):
 
 def _one_file_store(tmp_path, make) -> sqlite3.Connection:
     """The store of a run on a dump of one file, which `make(dump_folder)` writes."""
-    from foia.pipeline import run_dump
+    from foia.run.pipeline import run_dump
 
     dump = tmp_path / "dump"
     dump.mkdir()
@@ -177,7 +177,7 @@ def test_a_gzip_that_now_unpacks_without_end_is_not_read_into_memory(tmp_path):
     import gzip
     import tracemalloc
 
-    from foia.sources import SourceNotFound, source_bytes
+    from foia.inspect.sources import SourceNotFound, source_bytes
     from tests.conftest import SAMPLE_DUMP
 
     conn = _one_file_store(tmp_path, lambda dump: (dump / "ddor-ruled.pdf.gz").write_bytes(

@@ -11,8 +11,8 @@ import shutil
 from pathlib import Path
 
 import extract
-from foia import cache
-from foia.pipeline import run_dump
+from foia.run import cache
+from foia.run.pipeline import run_dump
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "fixtures" / "sample_dump"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from foia.pipeline import run_dump
+from foia.run.pipeline import run_dump
 from foia.store.check import MAX_LISTED, CheckReport, check_store
 from tests.conftest import REAL, SAMPLE_DUMP
 

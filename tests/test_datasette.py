@@ -20,8 +20,8 @@ pytest.importorskip("datasette")
 
 from datasette.app import Datasette  # noqa: E402
 
-from foia.datasette import MOUNT, TABLES, build_metadata, source_href, write_metadata  # noqa: E402
-from foia.pipeline import run_dump  # noqa: E402
+from foia.inspect.datasette import MOUNT, TABLES, build_metadata, source_href, write_metadata  # noqa: E402
+from foia.run.pipeline import run_dump  # noqa: E402
 from tests.conftest import SAMPLE_DUMP  # noqa: E402
 
 FILES = ("ddor-bad-rows.pdf", "counts-mismatch.csv")

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from foia.diff import Change, _similar, diff_stores, write_diff
-from foia.pipeline import run_dump
+from foia.inspect.diff import Change, _similar, diff_stores, write_diff
+from foia.run.pipeline import run_dump
 from tests.conftest import SAMPLE_DUMP
 
 CSV_NAME = "counts-mismatch.csv"

@@ -323,7 +323,7 @@ def test_page_timeout_holds_on_dask_worker_threads(tmp_path):
     limit still stops the page pdfminer would spend over a minute on, and the run goes on."""
     import distributed
 
-    from foia.pipeline import run_dump
+    from foia.run.pipeline import run_dump
 
     dump = tmp_path / "dump"
     dump.mkdir()
@@ -346,7 +346,7 @@ def test_page_timeout_holds_on_dask_worker_threads(tmp_path):
 
 def test_symlink_inside_the_dump_is_read(tmp_path):
     """A link to a file in the dump is that file again (a duplicate), not an error."""
-    from foia.inventory import build_inventory
+    from foia.ingest.inventory import build_inventory
 
     dump = tmp_path / "dump"
     dump.mkdir()

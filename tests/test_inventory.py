@@ -16,7 +16,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from foia.inventory import (
+from foia.ingest.inventory import (
     InventoryItem,
     ZipLimits,
     build_inventory,

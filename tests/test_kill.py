@@ -44,7 +44,7 @@ import pytest
 from foia.api import read_rows
 from foia.atomic import remove_stale_temps, temp_path
 from foia.export import export_tables
-from foia.pipeline import run_dump
+from foia.run.pipeline import run_dump
 from tests.conftest import FIXTURES, SAMPLE_DUMP
 
 _CLI = Path(sys.executable).with_name("foia")

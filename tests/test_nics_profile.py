@@ -15,7 +15,7 @@ from dataclasses import replace
 import pytest
 
 from foia import store
-from foia.pipeline import run_dump
+from foia.run.pipeline import run_dump
 from normalize.outcome import DocContext, SourceRef
 from normalize.profiles import load_profile
 from normalize.rows import normalize_table

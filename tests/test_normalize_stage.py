@@ -12,8 +12,8 @@ import pytest
 
 import extract.pdf
 import extract.sheets
-import foia.pipeline
-from foia.pipeline import renormalize
+import foia.run.pipeline
+from foia.run.pipeline import renormalize
 from tests.conftest import TRUTH, load_truth
 
 
@@ -135,9 +135,9 @@ def test_normalize_after_a_correction_changes_only_the_affected_rows(copied_out,
     def no_extraction(*args, **kwargs):
         raise AssertionError("normalize must not re-extract any document")
 
-    for target, name in [(extract.pdf, "extract_pdf"), (foia.pipeline, "extract_pdf"),
-                         (foia.pipeline, "extract_item"), (extract.sheets, "read_spreadsheet"),
-                         (foia.pipeline, "read_spreadsheet")]:
+    for target, name in [(extract.pdf, "extract_pdf"), (foia.run.pipeline, "extract_pdf"),
+                         (foia.run.pipeline, "extract_item"), (extract.sheets, "read_spreadsheet"),
+                         (foia.run.pipeline, "read_spreadsheet")]:
         monkeypatch.setattr(target, name, no_extraction)
     renormalize(copied_out)
 

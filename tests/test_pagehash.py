@@ -28,7 +28,7 @@ import pytest
 from PIL import Image
 
 from foia import store
-from foia.pagehash import (
+from foia.ingest.pagehash import (
     BLANK,
     MAX_DISTANCE,
     MIN_TEXT_SIMILARITY,
@@ -42,7 +42,7 @@ from foia.pagehash import (
     popcount,
     text_similarity,
 )
-from foia.pipeline import run_dump
+from foia.run.pipeline import run_dump
 from tests.conftest import FIXTURES, REAL, SAMPLE_DUMP
 
 SCANS = FIXTURES / "scans"

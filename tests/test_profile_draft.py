@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from foia.cli import main
-from foia.pipeline import run_dump
+from foia.run.pipeline import run_dump
 from normalize.profile_draft import guess_type, slug
 from normalize.profiles import load_profile
 from tests.conftest import FIXTURES

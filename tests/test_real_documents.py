@@ -14,7 +14,7 @@ import sqlite3
 
 import pytest
 
-from foia.pipeline import run_dump
+from foia.run.pipeline import run_dump
 from tests.conftest import REAL
 
 NICS = "nics-background-checks-2015-11.pdf"

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from foia.review import build_review
+from foia.inspect.review import build_review
 
 
 @pytest.fixture(scope="module")

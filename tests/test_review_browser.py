@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from foia.review import build_review
+from foia.inspect.review import build_review
 from tests.conftest import ROOT
 
 ARTIFACTS = ROOT / "output" / "test-artifacts"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-import foia.pipeline as pipeline
-from foia.pipeline import run_dump
+import foia.run.pipeline as pipeline
+from foia.run.pipeline import run_dump
 from tests.conftest import SAMPLE_DUMP
 
 SMALL = ("ddor-bad-rows.pdf", "counts-mismatch.csv", "corrupt.pdf", "ddor-counts.xlsx")

@@ -422,7 +422,7 @@ def test_ice_csv_gz_in_a_dump_gives_the_rows_of_the_xlsx(tmp_path: Path) -> None
     """The same release as UWCHR's pipe-delimited `.csv.gz` (a gzip: one member, inventoried
     under it) and as the agency's xlsx: the same 214 facilities in the same order, the same
     text cells, the same booking counts (the CSV prints them with thousands separators)."""
-    from foia.pipeline import run_dump
+    from foia.run.pipeline import run_dump
 
     dump = tmp_path / "dump"
     dump.mkdir()

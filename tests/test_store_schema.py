@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from foia.export import export_tables
-from foia.pipeline import run_dump
+from foia.run.pipeline import run_dump
 from foia.store import VERSION
 from foia.store.check import check_store
 

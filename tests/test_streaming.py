@@ -17,7 +17,7 @@ from extract.assemble import Stitcher, TableChain, stitch_tables
 from extract.model import Cell, Table, TableRow
 from extract.pdf import extract_pdf
 from foia import store
-from foia.pipeline import normalize_document
+from foia.run.pipeline import normalize_document
 from normalize.corrections import Corrections
 from normalize.profiles import load_profile
 from tests.conftest import REAL, SAMPLE_DUMP

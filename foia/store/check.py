@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from foia.inventory import CONTAINERS, build_inventory
+from foia.ingest.inventory import CONTAINERS, build_inventory
 from foia.store.schema import CHECK_CELLS, CHECK_OUT, connect_readonly, create_check_temps
 
 # `files.status` as written by pipeline._record_item_files (inventory.InventoryItem.status
@@ -155,11 +155,11 @@ def _check_dump(conn: sqlite3.Connection, dump: Path, found: _Problems,
     round; a recorded status the inventory alone decides (duplicate, container, unreadable or
     unsupported) and the recorded content hash agree with the dump as it is now.
 
-    The dump is inventoried the way `run_dump` does it (foia.inventory.build_inventory, archives
-    expanded into a temporary folder), so paths have the same form (`a.zip/b/c.pdf`). A store
-    fed several dumps, or a dump whose files were removed since its last run, keeps `files`
-    rows for paths this dump lacks (a run prunes them only from the dump it is given): those are
-    reported."""
+    The dump is inventoried the way `run_dump` does it (foia.ingest.inventory.build_inventory,
+    archives expanded into a temporary folder), so paths have the same form (`a.zip/b/c.pdf`).
+    A store fed several dumps, or a dump whose files were removed since its last run, keeps
+    `files` rows for paths this dump lacks (a run prunes them only from the dump it is given):
+    those are reported."""
     with tempfile.TemporaryDirectory(prefix="foia-check-") as work:
         items = build_inventory(dump, Path(work), passwords=passwords)  # as the run did
     expected: dict[str, tuple[tuple[str, ...], str]] = {}  # path -> (statuses, sha256)

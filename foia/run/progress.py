@@ -24,7 +24,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from foia.pipeline import ProgressEvent
+from foia.run.pipeline import ProgressEvent
 
 
 class RunProgress:

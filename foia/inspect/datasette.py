@@ -163,7 +163,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "source": "profile field, derived by normalization, or row/provenance column",
         "profile": "Profile", "kind": "Profile kind",
     }),
-    "page_hashes": ("One row per page of a PDF or image: its perceptual hash (foia/pagehash.py).", {
+    "page_hashes": ("One row per page of a PDF or image: its perceptual hash "
+                    "(foia/ingest/pagehash.py).", {
         "sha256": "Document", "page": "Page (1-based)",
         "phash": "64-bit DCT perceptual hash of the page image, hex",
     }),

@@ -26,15 +26,16 @@ from extract.pdf import DocumentSink, ExtractSettings, extract_pdf
 from extract.route import RouteDecision, route_document
 from extract.sheets import read_spreadsheet
 from extract.work_pool import WorkPool
-from foia import __version__, pagehash, store
-from foia.cache import extract_key, normalize_key
-from foia.inventory import (
+from foia import __version__, store
+from foia.ingest import pagehash
+from foia.ingest.inventory import (
     CONTAINERS,
     WORK_FOLDER,
     InventoryItem,
     ZipLimits,
     build_inventory,
 )
+from foia.run.cache import extract_key, normalize_key
 from normalize.corrections import Corrections
 from normalize.narrative import check_narrative
 from normalize.outcome import DocContext, SourceRef, TableOutcome
@@ -272,10 +273,10 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
     Work runs on an executor (extract.executor): `workers` local processes (default the
     usable cores) or the Dask cluster at `scheduler`; the coordinator alone writes the store.
     A document whose bytes, extraction settings and extraction code match what the store
-    holds is not read again (foia.cache); if only the profile, reference data or corrections
-    changed, it is only normalized again. `force` redoes everything. `passwords` are tried on
-    encrypted PDFs; `limits` caps file and archive sizes (foia.inventory.ZipLimits); page limits
-    and timeouts are extraction settings.
+    holds is not read again (foia.run.cache); if only the profile, reference data or
+    corrections changed, it is only normalized again. `force` redoes everything. `passwords`
+    are tried on encrypted PDFs; `limits` caps file and archive sizes
+    (foia.ingest.inventory.ZipLimits); page limits and timeouts are extraction settings.
     """
     cfg = ExtractSettings.resolve(settings)
     prof = cached_profile(profile) if profile else None

@@ -12,8 +12,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from foia.render import SourceDoc, crop_around, draw_boxes, save_png
-from foia.sources import source_bytes
+from foia.inspect.render import SourceDoc, crop_around, draw_boxes, save_png
+from foia.inspect.sources import source_bytes
 from foia.store import PROVENANCE_COLUMNS, queries
 
 AUDIT_SCALE = 2.0  # 144 dpi: small type stays legible in the crop

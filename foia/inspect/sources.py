@@ -23,7 +23,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from foia.inventory import (
+from foia.ingest.inventory import (
     GZIP_MAGIC,
     WORK_FOLDER,
     ZipLimits,

@@ -32,8 +32,8 @@ from importlib import resources
 from pathlib import Path
 
 from foia.api import store_path
-from foia.render import REVIEW_SCALE, SourceDoc, save_png
-from foia.sources import source_bytes
+from foia.inspect.render import REVIEW_SCALE, SourceDoc, save_png
+from foia.inspect.sources import source_bytes
 from foia.store import connect_readonly, queries
 from normalize.fields import redaction_codes
 
@@ -346,7 +346,7 @@ def _assets(site: Path) -> None:
     folder = site / "assets"
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("review.css", "review.js"):
-        src = resources.files("foia.review_assets").joinpath(name)
+        src = resources.files("foia.inspect.review_assets").joinpath(name)
         with resources.as_file(src) as path:
             shutil.copyfile(path, folder / name)
 

@@ -1,0 +1,2 @@
+"""Running a dump: the pipeline (inventory → extraction jobs → store → normalization), its
+incremental cache keys and its progress events."""
