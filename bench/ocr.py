@@ -10,7 +10,7 @@ Printed, all measured in this one run:
   with pypdfium2, and each frame of the image files brought to that dpi as the pipeline does.
   Ratio = ours / raw (target <= 1.15).
 - the speed-up of 2 workers over 1 for the whole `foia run`, and for the OCR stage alone (the
-  jobs a run queues, foia.run.pipeline._queue_work, through extract.work_pool.WorkPool); target
+  jobs a run queues, foia.run.pipeline.queue_work, through extract.work_pool.WorkPool); target
   >= 1.8.
 - the character error rate of the stored page text of the clean 300-dpi scan against the
   fixture's known text (target <= 2 %).
@@ -37,12 +37,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from extract.executor import make_executor  # noqa: E402
-from extract.ocr import OcrSettings, _render, image_frame_count  # noqa: E402
+from extract.ocr import OcrSettings, image_frame_count, render_pdf_page  # noqa: E402
 from extract.pdf import ExtractSettings  # noqa: E402
 from extract.route import route_document  # noqa: E402
 from extract.work_pool import WorkPool  # noqa: E402
 from foia.ingest.inventory import build_inventory  # noqa: E402
-from foia.run.pipeline import _queue_work, run_dump  # noqa: E402
+from foia.run.pipeline import queue_work, run_dump  # noqa: E402
 
 DEFAULT_SCANS = ROOT / "fixtures" / "scans"
 TRUTH = ROOT / "fixtures" / "truth_scans"
@@ -61,7 +61,7 @@ def page_images(scans: Path, work: Path, dpi: int) -> list[Path]:
         if path.suffix.lower() == ".pdf":
             for i, decision in enumerate(route_document(str(path)), start=1):
                 if decision.route == "ocr":
-                    image, _ = _render(str(path), i, dpi)[:2]
+                    image, _ = render_pdf_page(str(path), i, dpi)
                     dest = work / f"{path.stem}-p{i}.png"
                     image.save(dest)
                     out.append(dest)
@@ -102,7 +102,7 @@ def ours(scans: Path, work: Path, workers: int) -> tuple[float, Path]:
 
 
 def ocr_stage(scans: Path, workers: int) -> float:
-    """The jobs a run queues for the folder (foia.run.pipeline._queue_work: routing, then one job
+    """The jobs a run queues for the folder (foia.run.pipeline.queue_work: routing, then one job
     per OCR page or image frame), through the pool, results taken in queue order. The
     inventory (hashing) is done before timing."""
     cfg = ExtractSettings()
@@ -111,7 +111,7 @@ def ocr_stage(scans: Path, workers: int) -> float:
         start = time.perf_counter()
         executor = make_executor(workers)
         with WorkPool(executor) as pool:
-            _queue_work(items, cfg, pool)
+            queue_work(items, cfg, pool)
             for key in pool.keys():
                 pool.result(key)
         if executor is not None:

@@ -25,6 +25,18 @@ from foia.store import connect_readonly, queries
 
 console = Console(stderr=True)
 OUT_HELP = "Output folder: the store is OUT/foia.sqlite, exports go to OUT/exports/."
+# Every command that reads or writes a store takes it the same way.
+out_option = click.option("--out", default="output", type=click.Path(path_type=Path),
+                          help=OUT_HELP)
+
+
+def _require_store(out: Path) -> Path:
+    """The store file under `out` (a folder or the file itself), or a usage error saying how
+    to make one."""
+    db = store_path(out)
+    if not db.exists():
+        raise click.ClickException(f"no store at {db}; run `foia run DUMP --out {out}` first")
+    return db
 
 
 def _print_summary(summary: RunSummary, out: Path) -> None:
@@ -69,7 +81,7 @@ def main(verbose: bool) -> None:
 
 @main.command()
 @click.argument("dump", type=click.Path(exists=True, path_type=Path))
-@click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
+@out_option
 @click.option("--profile", default="ddor", show_default=True,
               help="Profile name (bundled) or path to a profile TOML; 'none' for generic rows.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
@@ -142,15 +154,14 @@ def run(dump: Path, out: Path, profile: str, workers: int | None, scheduler: str
 
 
 @main.command()
-@click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
+@out_option
 @click.option("--profile", default="ddor", show_default=True, help="Profile to apply.")
 def normalize(out: Path, profile: str) -> None:
     """Re-run normalization and validation on stored extractions (no re-extraction).
 
     Example: foia normalize --out output --profile ddor
     """
-    if not store_path(out).exists():
-        raise click.ClickException(f"no store at {store_path(out)}")
+    _require_store(out)
     try:
         summary = renormalize(out, None if profile.lower() == "none" else profile)
     except ValueError as exc:
@@ -160,7 +171,7 @@ def normalize(out: Path, profile: str) -> None:
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
-@click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
+@out_option
 @click.option("--table", "tables", multiple=True,
               help="Store table to export (repeatable; default rows and rejects).")
 @click.option("--kind", "kinds", multiple=True,
@@ -172,8 +183,7 @@ def export(fmt: str, out: Path, tables: tuple[str, ...], kinds: tuple[str, ...])
     Example: foia export --format parquet --out output
              foia export --kind ddor_declined_detainers --format parquet
     """
-    if not store_path(out).exists():
-        raise click.ClickException(f"no store at {store_path(out)}")
+    _require_store(out)
     out = store_path(out).parent  # --out may name the folder or the foia.sqlite in it
     if not tables and not kinds:
         tables = ("rows", "rejects")
@@ -185,7 +195,7 @@ def export(fmt: str, out: Path, tables: tuple[str, ...], kinds: tuple[str, ...])
 
 
 @main.command()
-@click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
+@out_option
 @click.option("--dump", type=click.Path(path_type=Path, exists=True), default=None,
               help="Also check that every file of this dump has its `files` row.")
 @click.option("--password", "passwords", multiple=True, metavar="TEXT",
@@ -200,8 +210,7 @@ def check(out: Path, dump: Path | None, passwords: tuple[str, ...], as_json: boo
     """
     from foia.store.check import check_store
 
-    if not store_path(out).exists():
-        raise click.ClickException(f"no store at {store_path(out)}")
+    _require_store(out)
     report = check_store(store_path(out).parent, dump, passwords)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
@@ -218,10 +227,7 @@ def check(out: Path, dump: Path | None, passwords: tuple[str, ...], as_json: boo
 
 
 def _open_store(out: Path) -> sqlite3.Connection:
-    db = store_path(out)
-    if not db.exists():
-        raise click.ClickException(f"no store at {db}; run `foia run DUMP --out {out}` first")
-    return connect_readonly(db, rows=True)
+    return connect_readonly(_require_store(out), rows=True)
 
 
 def _record(conn: sqlite3.Connection, record_id: str) -> Record:
@@ -233,7 +239,7 @@ def _record(conn: sqlite3.Connection, record_id: str) -> Record:
 
 @main.command()
 @click.argument("record_id")
-@click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
+@out_option
 def show(record_id: str, out: Path) -> None:
     """Show one row (or reject): its fields, raw cells and provenance.
 
@@ -245,7 +251,7 @@ def show(record_id: str, out: Path) -> None:
 
 @main.command()
 @click.argument("record_id")
-@click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
+@out_option
 @click.option("--png", "png", type=click.Path(path_type=Path), default=None,
               help="Where to write the image (default OUT/audit/RECORD_ID.png).")
 @click.option("--dump", type=click.Path(path_type=Path, exists=True), default=None,
@@ -292,7 +298,7 @@ def audit(record_id: str, out: Path, png: Path | None, dump: Path | None) -> Non
 
 
 @main.command()
-@click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
+@out_option
 @click.option("--dump", type=click.Path(path_type=Path, exists=True), default=None,
               help="The dump folder, if it moved since the run.")
 def review(out: Path, dump: Path | None) -> None:
@@ -315,7 +321,7 @@ def review(out: Path, dump: Path | None) -> None:
 
 
 @main.command("datasette-metadata")
-@click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
+@out_option
 @click.option("--dump", type=click.Path(path_type=Path, exists=True), default=None,
               help="The dump folder to link source_link to (default: the run's).")
 def datasette_metadata(out: Path, dump: Path | None) -> None:
@@ -361,17 +367,14 @@ def diff(release_a: Path, release_b: Path, out: Path | None, no_rejects: bool) -
 
 @main.command()
 @click.argument("query")
-@click.option("--out", default="output", type=click.Path(path_type=Path), help=OUT_HELP)
+@out_option
 @click.option("--limit", default=20, show_default=True, help="Most hits to list.")
 def search(query: str, out: Path, limit: int) -> None:
     """Full-text search of every page's text (SQLite FTS5 query syntax).
 
     Example: foia search '"declined detainers" AND Baltimore' --out output
     """
-    db = store_path(out)
-    if not db.exists():
-        raise click.ClickException(f"no store at {db}")
-    conn = connect_readonly(db)
+    conn = connect_readonly(_require_store(out))
     try:
         hits = queries.search_pages(conn, query, limit)
     except sqlite3.OperationalError as exc:

@@ -224,7 +224,7 @@ def _record_item_files(conn, item: InventoryItem, status: str, reason: str | Non
             summary.files["duplicate"] += 1
 
 
-def _queue_work(items: list[InventoryItem], cfg: ExtractSettings, pool: WorkPool,
+def queue_work(items: list[InventoryItem], cfg: ExtractSettings, pool: WorkPool,
                 emit: Callable[[ProgressEvent], None] = lambda e: None
                 ) -> dict[str, list[RouteDecision]]:
     """Route every PDF and queue its work on the pool, in processing order.
@@ -298,7 +298,7 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
     executor = make_executor(workers, scheduler)
     try:
         with WorkPool(executor) as pool:
-            routes = _queue_work(fresh, cfg, pool, emit)
+            routes = queue_work(fresh, cfg, pool, emit)
             pages = 0
             for n, item in enumerate(items, start=1):
                 _run_item(conn, item, cfg, prof, run_id, summary, corrections, pool,
