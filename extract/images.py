@@ -60,7 +60,7 @@ def extract_image(path: str, rel_path: str, sha256: str, kind: str,
         if cfg.store_words:
             page.words = page_words(layout)
         doc.pages.append(page)
-        per_page.append((number, layout.height, ocr_tables(layout)))
+        per_page.append((number, layout.height, ocr_tables(layout, cfg.layout)))
     if any(p.status == "error" for p in doc.pages):
         errors = [f"page {p.number}: {p.error}" for p in doc.pages if p.status == "error"]
         doc.status = "error" if len(errors) == len(doc.pages) else "partial"

@@ -20,6 +20,7 @@ from extract.assemble import Collector, Stitcher, TableSink, strip_furniture
 from extract.checkboxes import fill_checkbox_cells
 from extract.deadline import PageTimeout, deadline
 from extract.engines import camelot_tables, pdfplumber_tables
+from extract.layout_settings import LayoutSettings
 from extract.layout_tables import layout_tables
 from extract.model import Cell, DocumentResult, PageResult, Table, Word, union_bbox
 from extract.ocr import REDACTED_MARK, OcrError, OcrSettings, ocr_page_layout
@@ -61,6 +62,8 @@ class ExtractSettings(Resolvable):
     max_pages: int = 10_000
     page_timeout_s: float = 300.0
     ocr_timeout_s: float = 120.0
+    # Our table builder's tolerances (extract.layout_settings); a dict (TOML, CLI) is resolved.
+    layout: LayoutSettings = field(default_factory=LayoutSettings)
     extra: dict = field(default_factory=dict)
 
     def ocr_settings(self) -> OcrSettings:
@@ -74,9 +77,12 @@ class ExtractSettings(Resolvable):
             raise ValueError("fallback_below must be between 0 and 1")
         if self.max_pages < 1 or self.page_timeout_s <= 0 or self.ocr_timeout_s <= 0:
             raise ValueError("max_pages and the timeouts must be positive")
+        object.__setattr__(self, "layout", LayoutSettings.resolve(self.layout))
 
 
     def digest(self) -> str:
+        """The settings' hash, the extraction cache key's first part (layout tolerances
+        included: asdict descends into them)."""
         blob = json.dumps(asdict(self), sort_keys=True, default=list)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -94,10 +100,11 @@ def _has_grid(layout: PageLayout) -> bool:
     return len(layout.hrules) >= 2 and len(layout.vrules) >= 2
 
 
-def _candidates(page, layout: PageLayout, engines: tuple[str, ...]) -> list[Table]:
+def _candidates(page, layout: PageLayout, engines: tuple[str, ...],
+                settings: LayoutSettings | None = None) -> list[Table]:
     found: list[Table] = []
     if "layout" in engines:
-        found += layout_tables(layout)
+        found += layout_tables(layout, settings)
     if "pdfplumber-lines" in engines and (layout.hrules or layout.vrules):
         found += pdfplumber_tables(page, layout, "lines")
     if "pdfplumber-text" in engines:
@@ -111,23 +118,24 @@ def _keep_layout(res: PageResult, layout: PageLayout, cfg: ExtractSettings) -> N
         res.words = page_words(layout)
 
 
-def ocr_tables(layout: PageLayout) -> list[Table]:
+def ocr_tables(layout: PageLayout, settings: LayoutSettings | None = None) -> list[Table]:
     """Tables of an OCR'd page: the same layout builder, the engine marked as OCR.
 
     Cells holding a redaction box become redacted cells; boxes are mapped from the upright
     frame the page was read in back to the page as it is in the file.
     """
-    return upright_tables(layout, "ocr-")
+    return upright_tables(layout, "ocr-", settings)
 
 
-def upright_tables(layout: PageLayout, prefix: str = "") -> list[Table]:
+def upright_tables(layout: PageLayout, prefix: str = "",
+                   settings: LayoutSettings | None = None) -> list[Table]:
     """Our builder's tables of a page read in a turned frame, boxes mapped back to the page.
 
     Only our builder reads a turned frame: pdfplumber's finder works in the page's frame and
     returns a sideways table transposed, so on such a page it is no candidate.
     """
     tables = []
-    for t in select_tables(layout_tables(layout)):
+    for t in select_tables(layout_tables(layout, settings)):
         rows = tuple(replace(r, cells=tuple(_page_cell(c, layout.to_page) for c in r.cells))
                      for r in t.rows)
         tables.append(replace(t, rows=rows, engine=f"{prefix}{t.engine}",
@@ -173,11 +181,12 @@ def _tables_by_page(path: str, rel_path: str, layouts: list[PageLayout], plumber
         try:
             with deadline(cfg.page_timeout_s, "finding the page's tables"):
                 if ocr_pages and lay.number in ocr_pages:  # no text layer: only our builder
-                    ocr_best[lay.number] = ocr_tables(lay)
+                    ocr_best[lay.number] = ocr_tables(lay, cfg.layout)
                 elif lay.to_page is not None:  # sideways text, read turned upright
-                    ocr_best[lay.number] = upright_tables(lay, "turned-")
+                    ocr_best[lay.number] = upright_tables(lay, "turned-", cfg.layout)
                 else:
-                    cands[lay.number] = _candidates(plumber_pages[lay.number], lay, cfg.engines)
+                    cands[lay.number] = _candidates(plumber_pages[lay.number], lay, cfg.engines,
+                                                    cfg.layout)
                     best[lay.number] = select_tables(cands[lay.number], lay)
         except PageTimeout as exc:
             results[lay.number].status, results[lay.number].error = "error", str(exc)
@@ -191,7 +200,8 @@ def _tables_by_page(path: str, rel_path: str, layouts: list[PageLayout], plumber
     for n in sorted(doubtful):
         try:
             with deadline(cfg.page_timeout_s, "the fallback table engines"):
-                cands[n] += _candidates(plumber_pages[n], by_number[n], cfg.fallback_engines)
+                cands[n] += _candidates(plumber_pages[n], by_number[n], cfg.fallback_engines,
+                                        cfg.layout)
         except PageTimeout as exc:  # the primary result stands; the page says what happened
             results[n].error = f"{exc} (their candidates were not used)"
         except Exception:  # a fallback that fails leaves the primary result standing
