@@ -16,7 +16,8 @@ from foia.export import FORMATS, export_tables
 from foia.ingest.inventory import ZipLimits
 from foia.inspect.audit import Record, RecordNotFound, audit_png, load_record
 from foia.inspect.datasette import start_command, write_metadata
-from foia.inspect.diff import diff_stores, write_diff
+from foia.inspect.diff import diff_stores
+from foia.inspect.diff_report import write_diff
 from foia.inspect.review import build_review
 from foia.inspect.sources import SourceNotFound, dump_folders
 from foia.run.pipeline import RunSummary, renormalize, run_dump

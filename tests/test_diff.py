@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from foia.inspect.diff import Change, _similar, diff_stores, write_diff
+from foia.inspect.diff import Change, _similar, diff_stores
+from foia.inspect.diff_report import write_diff
 from foia.run.pipeline import run_dump
 from tests.conftest import SAMPLE_DUMP
 

@@ -329,7 +329,7 @@ def word_tables(draw: st.DrawFn) -> tuple[list[str], list[tuple[list[str], Wrap]
 @SLOW
 @given(word_tables(), st.booleans(), st.booleans())
 # A wrapped cell's second line in a column filled on a tenth of the continuation lines (a "key"
-# column) split its record in two (fix: extract/layout_tables.py _record_starts).
+# column) split its record in two (fix: extract/layout/records.py _record_starts).
 @example((["A", "A", "A"], [(["A", "0", "0"], (1, "A"))] * 8 + [(["A", "0", "0"], (2, "A")),
                                                                 (["A", "0", "0"], (1, "A"))],
           "left"), False, False)

@@ -38,134 +38,22 @@ prefix-filter lemma), so only rows sharing such a rare token are compared, at mo
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import math
-import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rapidfuzz.fuzz import ratio
 
-from foia.atomic import write_text_atomically
-from foia.store import connect_readonly, queries
+from foia.inspect.diff_items import _is_number_text, _Item, _load, _norm, _table_index
 
-# How the gazetteer matched a county (method, score): a property of the matcher's version and
-# data, not of the release; left out of the content and never reported as a change.
-VOLATILE_FIELDS = frozenset({"jurisdiction_match", "jurisdiction_score"})
 # Pairing rule for changed rows (see the module docstring).
 MAX_DIFFERENT_SHARE = 0.25
 MIN_SIMILARITY = 0.8
 # Rows compared with one unmatched row at most (rarest shared tokens first).
 MAX_CANDIDATES = 32
 STATUSES = ("changed", "removed", "added", "unchanged")
-
-
-class _Item:
-    """One row or reject of one side, as the matcher sees it (parsed only as far as needed)."""
-
-    __slots__ = ("table", "profile", "kind", "is_total", "redactions", "fields_json",
-                 "raw_json", "reasons", "prov", "fast", "order", "_shown", "_basis", "_raw",
-                 "_values", "_measures", "_key")
-
-    def __init__(self, table: str, row: tuple) -> None:
-        self.table = table  # "rows" | "rejects"
-        (profile, kind, self.is_total, self.redactions, self.fields_json, self.raw_json,
-         reasons, fkey) = row[:8]
-        self.profile, self.kind, self.reasons = profile or "", kind or "", reasons or None
-        self.prov = row[8:]  # record_id, table_id, row_index, source_file, sha256, page, bbox,
-        #                      source_link
-        # The stored texts as they are: equal ones are certainly equal content.
-        self.fast = (table, self.profile, self.kind, self.is_total, self.redactions, fkey,
-                     self.raw_json, self.reasons)
-        self.order = 0
-        self._shown: dict[str, object] | None = None
-        self._basis = ""
-        self._raw: dict[str, str] | None = None
-        self._values: dict[str, str] | None = None
-        self._measures: frozenset[str] | None = None
-        self._key: tuple | None = None
-
-    def _parse(self) -> None:
-        fields = json.loads(self.fields_json) if self.fields_json else None
-        shown = ({k: v for k, v in fields.items()
-                  if v is not None and v != "" and k not in VOLATILE_FIELDS}
-                 if type(fields) is dict else {})
-        if shown:
-            self._basis = "fields"
-            if self.redactions:
-                shown["redactions"] = self.redactions
-        else:  # a reject, or a row without fields: its raw cells
-            self._basis = "raw"
-            shown = dict(self.raw)
-        self._shown = shown
-
-    @property
-    def shown(self) -> dict[str, object]:
-        """The content as stored: field -> value, empty and volatile fields dropped."""
-        if self._shown is None:
-            self._parse()
-        return self._shown  # type: ignore[return-value]
-
-    @property
-    def basis(self) -> str:
-        """"fields" (canonical fields) or "raw" (raw cell texts): what the content is."""
-        if self._shown is None:
-            self._parse()
-        return self._basis
-
-    @property
-    def key(self) -> tuple:
-        """The content, comparable: equal keys are the same row."""
-        if self._key is None:
-            content = tuple(sorted(self.shown.items()))  # keys unique: values never compared
-            try:
-                hash(content)
-            except TypeError:  # a list or dict value: compare its normalized text
-                content = tuple(sorted(self.values.items()))
-            self._key = (self.table, self.profile, self.kind, self.is_total, self.basis,
-                         content)
-        return self._key
-
-    @property
-    def raw(self) -> dict[str, str]:
-        """Raw cell texts by header, normalized."""
-        if self._raw is None:
-            self._raw = _norm_raw(self.raw_json)
-        return self._raw
-
-    @property
-    def values(self) -> dict[str, str]:
-        """The content as comparable text (for fuzzy matching)."""
-        if self._values is None:
-            self._values = {k: t for k, v in self.shown.items() if (t := _norm(v)) is not None}
-        return self._values
-
-    @property
-    def measures(self) -> frozenset[str]:
-        """Fields whose value is a number."""
-        if self._measures is None:
-            if self.basis == "fields":
-                self._measures = frozenset(k for k, v in self.shown.items()
-                                           if type(v) is int or type(v) is float)
-            else:
-                self._measures = frozenset(k for k, v in self.values.items()
-                                           if _is_number_text(v))
-        return self._measures
-
-    def record(self) -> dict:
-        rid, tid, ri, src, sha, page, bbox, link = self.prov
-        return {"record_id": rid, "table": self.table, "source_file": src,
-                "source_sha256": sha, "page": page,
-                "bbox": json.loads(bbox) if bbox else None, "source_link": link,
-                "table_id": tid, "row_index": ri}
-
-    def position(self) -> tuple:
-        return (self.prov[3] or "", _table_index(self.prov[1]),
-                self.prov[2] if self.prov[2] is not None else -1, self.prov[0] or "")
 
 
 @dataclass
@@ -237,86 +125,6 @@ class Diff:
         yield from self.changed
         yield from self.removed
         yield from self.added
-
-
-# --- reading a store ---------------------------------------------------------------------
-
-
-def _db_path(p: Path) -> Path:
-    p = Path(p)
-    db = p / "foia.sqlite" if p.is_dir() else p
-    if not db.exists():
-        raise FileNotFoundError(f"no store at {db}")
-    return db
-
-
-def _norm(v: object) -> str | None:
-    """Comparable text of a stored value; None for an empty one."""
-    if type(v) is str:
-        t = v.strip()
-        if "  " in t or "\n" in t or "\t" in t or "\r" in t:
-            t = " ".join(t.split())
-        return t or None
-    if v is None:
-        return None
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        if math.isfinite(v) and v == int(v):
-            return str(int(v))
-        return repr(round(v, 6))
-    if isinstance(v, (list, tuple)):
-        v = ";".join(str(x) for x in v)
-    elif isinstance(v, dict):
-        v = json.dumps(v, sort_keys=True, default=str)
-    s = " ".join(str(v).split())
-    return s or None
-
-
-def _is_number_text(s: str) -> bool:
-    t = s.replace(",", "").strip()
-    if t.startswith("-"):
-        t = t[1:]
-    return t.replace(".", "", 1).isdigit()
-
-
-def _table_index(table_id: str | None) -> int:
-    try:
-        return int((table_id or "").rsplit("-t", 1)[1])
-    except (IndexError, ValueError):
-        return 0
-
-
-def _norm_raw(raw_json: str | None) -> dict[str, str]:
-    raw = json.loads(raw_json) if raw_json else {}
-    if not isinstance(raw, dict):
-        return {}
-    return {str(k): t for k, v in raw.items() if (t := _norm(v)) is not None}
-
-
-def _items(conn: sqlite3.Connection, table: str) -> list[_Item]:
-    out = [_Item(table, r) for r in queries.diff_items(conn, table, list(VOLATILE_FIELDS))]
-    out.sort(key=_Item.position)
-    for n, it in enumerate(out):
-        it.order = n
-    return out
-
-
-def _load(path: Path, include_rejects: bool) -> list[_Item]:
-    db = _db_path(path)
-    conn = connect_readonly(db)
-    try:
-        items = _items(conn, "rows")
-        if include_rejects:
-            rejects = _items(conn, "rejects")
-            for it in rejects:
-                it.order += len(items)
-            items += rejects
-        return items
-    finally:
-        conn.close()
 
 
 # --- matching ----------------------------------------------------------------------------
@@ -545,57 +353,7 @@ def _pos(side: dict | None) -> tuple:
             side["row_index"] if side["row_index"] is not None else -1)
 
 
-# --- writing -----------------------------------------------------------------------------
-
-
 def _show(v: object) -> str:
     if v is None:
         return "(none)"
     return v if isinstance(v, str) else json.dumps(v, default=str)
-
-
-CSV_COLUMNS = ["status", "profile", "kind", "table_a", "table_b", "changes", "similarity",
-               "a_record_id", "a_source_file", "a_page", "a_bbox", "a_source_link",
-               "b_record_id", "b_source_file", "b_page", "b_bbox", "b_source_link", "values"]
-
-
-def _csv_row(e: Entry) -> list:
-    def side(s: dict | None) -> list:
-        if s is None:
-            return ["", "", "", "", ""]
-        return [s["record_id"], s["source_file"], s["page"],
-                json.dumps(s["bbox"]) if s["bbox"] is not None else "", s["source_link"]]
-
-    shown = (e.b or e.a or {}).get("values", {})
-    return [e.status, e.profile, e.kind, e.table_a or "", e.table_b or "",
-            "; ".join(c.text() for c in e.changes),
-            "" if e.similarity is None else e.similarity,
-            *side(e.a), *side(e.b), json.dumps(shown, ensure_ascii=False, default=str)]
-
-
-def write_diff(diff: Diff, folder: Path, *, include_unchanged: bool = False) -> list[Path]:
-    """`diff.json` (counts and every entry) and `diff.csv` (one line per entry) in `folder`,
-    each written to a temp file and renamed, so a reader never sees half a file.
-
-    Unchanged rows are counted, and listed only with `include_unchanged`.
-    """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    entries: Iterable[Entry] = list(diff.differences())
-    if include_unchanged:
-        entries = [*entries, *diff.unchanged]
-    doc = {"a": diff.a, "b": diff.b, "counts": diff.counts(),
-           "counts_by_kind": diff.counts_by_kind(),
-           "rule": {"volatile_fields": sorted(VOLATILE_FIELDS),
-                    "max_different_share": MAX_DIFFERENT_SHARE, "min_similarity": MIN_SIMILARITY},
-           "entries": [e.to_dict() for e in entries]}
-    json_path, csv_path = folder / "diff.json", folder / "diff.csv"
-    write_text_atomically(json_path, json.dumps(doc, ensure_ascii=False, indent=1,
-                                                default=str) + "\n", newline="")
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
-    for e in entries:
-        w.writerow(_csv_row(e))
-    write_text_atomically(csv_path, buf.getvalue(), newline="")
-    return [json_path, csv_path]

@@ -15,7 +15,7 @@ import traceback
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -284,7 +284,7 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
     summary = RunSummary(run_id)
     conn = store.connect(out / "foia.sqlite")
     started = datetime.now(UTC).isoformat()
-    settings_blob = json.dumps({"extract": cfg.__dict__, "profile": profile}, default=list)
+    settings_blob = json.dumps({"extract": asdict(cfg), "profile": profile}, default=list)
     store.start_run(conn, run_id, started, str(dump), __version__, settings_blob, cfg.digest())
     corrections = Corrections.load(out)
     keys = (extract_key(cfg), normalize_key(prof, corrections))
