@@ -7,7 +7,7 @@ tables stitched across frames, every frame recorded with its status.
 from __future__ import annotations
 
 from extract.assemble import stitch_tables
-from extract.model import DocumentResult, PageResult
+from extract.model import DocumentResult, PageResult, settle_status
 from extract.ocr import OcrError, image_frame_count, ocr_image_frame
 from extract.pdf import ExtractSettings, ocr_tables, page_words
 from extract.scan_prep import map_box
@@ -61,10 +61,7 @@ def extract_image(path: str, rel_path: str, sha256: str, kind: str,
             page.words = page_words(layout)
         doc.pages.append(page)
         per_page.append((number, layout.height, ocr_tables(layout, cfg.layout)))
-    if any(p.status == "error" for p in doc.pages):
-        errors = [f"page {p.number}: {p.error}" for p in doc.pages if p.status == "error"]
-        doc.status = "error" if len(errors) == len(doc.pages) else "partial"
-        doc.error = "; ".join(errors)
+    settle_status(doc)
     by_number = {p.number: p for p in doc.pages}
     for table in stitch_tables(per_page):
         by_number[table.page].tables.append(table)

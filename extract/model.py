@@ -9,12 +9,42 @@ coordinates before any rotation we apply). Spreadsheet content uses the sheet na
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal, NamedTuple
 
 BBox = tuple[float, float, float, float]
 
 RowKind = Literal["header", "data", "total", "footnote", "title"]
 PageRoute = Literal["text", "ocr", "empty", "sheet", "skipped"]
+
+
+class Route(StrEnum):
+    """How a page was read (`pages.route`)."""
+
+    TEXT = "text"
+    OCR = "ocr"
+    EMPTY = "empty"
+    SHEET = "sheet"
+    SKIPPED = "skipped"  # past a resource limit (max_pages): not read
+
+
+class PageStatus(StrEnum):
+    """What became of one page (`pages.status`)."""
+
+    OK = "ok"
+    PENDING_OCR = "pending_ocr"  # needs OCR, and OCR was off
+    ERROR = "error"
+    EMPTY = "empty"
+    SKIPPED = "skipped"
+
+
+class DocumentStatus(StrEnum):
+    """What became of one document (`documents.status`), decided from its pages by
+    `settle_status` for PDFs, images and spreadsheets alike."""
+
+    OK = "ok"
+    PARTIAL = "partial"  # some pages (sheets) failed or were skipped: the rest was read
+    ERROR = "error"  # nothing was read: the file could not be opened, or every page failed
 
 
 def union_bbox(boxes: list[BBox | None]) -> BBox | None:
@@ -151,7 +181,7 @@ class PageResult:
 
     number: int
     route: PageRoute
-    status: str = "ok"  # ok | pending_ocr | error | empty | skipped (a resource limit)
+    status: str = PageStatus.OK  # a PageStatus
     text_quality: float | None = None
     char_count: int = 0
     text: str = ""
@@ -175,6 +205,34 @@ class DocumentResult:
     path: str
     kind: str
     pages: list[PageResult] = field(default_factory=list)
-    status: str = "ok"  # ok | partial | error | duplicate
+    status: str = DocumentStatus.OK  # a DocumentStatus
     error: str | None = None
     paths: list[str] = field(default_factory=list)
+
+
+def settle_status(doc: DocumentResult, limit_note: str | None = None) -> None:
+    """Set a document's status and error from its pages: the one rule for every kind of file.
+
+    A document that could not be opened keeps the error it was given (no pages). Otherwise:
+    every page failed → error (nothing was read); some failed or were skipped past a limit →
+    partial, the error naming each failed page (sheet) and the limit once (`limit_note`, said
+    when any page was skipped); else ok.
+    """
+    if doc.status == DocumentStatus.ERROR and not doc.pages:
+        return
+    failed = [p for p in doc.pages if p.status == PageStatus.ERROR]
+    skipped = any(p.status == PageStatus.SKIPPED for p in doc.pages)
+    problems = [f"{_unit(p)}: {p.error}" for p in failed]
+    if skipped and limit_note:
+        problems.append(limit_note)
+    if doc.pages and len(failed) == len(doc.pages):
+        doc.status = DocumentStatus.ERROR
+    elif failed or skipped:
+        doc.status = DocumentStatus.PARTIAL
+    else:
+        doc.status = DocumentStatus.OK
+    doc.error = "; ".join(problems) or None
+
+
+def _unit(p: PageResult) -> str:
+    return f"sheet {p.number} ({p.sheet})" if p.sheet else f"page {p.number}"

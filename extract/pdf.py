@@ -22,7 +22,16 @@ from extract.deadline import PageTimeout, deadline
 from extract.engines import camelot_tables, pdfplumber_tables
 from extract.layout_settings import LayoutSettings
 from extract.layout_tables import layout_tables
-from extract.model import Cell, DocumentResult, PageResult, Table, Word, union_bbox
+from extract.model import (
+    Cell,
+    DocumentResult,
+    PageResult,
+    PageStatus,
+    Table,
+    Word,
+    settle_status,
+    union_bbox,
+)
 from extract.ocr import REDACTED_MARK, OcrError, OcrSettings, ocr_page_layout
 from extract.page_layout import PageLayout, read_page_layout, visible_page
 from extract.route import RouteDecision, route_document
@@ -354,13 +363,9 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
         if sink is not None:
             sink.page(results[i])
     doc.pages = [results[i] for i in sorted(results)]
-    problems = [f"page {p.number}: {p.error}" for p in doc.pages if p.error
-                and p.status == "error"]
-    skipped = sum(1 for p in doc.pages if p.status == "skipped")
-    if skipped:  # a resource limit: said once, not per page
-        problems.append(f"{skipped} pages past the limit of {cfg.max_pages} not read")
-    if problems:
-        doc.status, doc.error = "partial", "; ".join(problems)
+    skipped = sum(1 for p in doc.pages if p.status == PageStatus.SKIPPED)
+    # a resource limit: said once, not per page
+    settle_status(doc, f"{skipped} pages past the limit of {cfg.max_pages} not read")
     return doc
 
 

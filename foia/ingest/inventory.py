@@ -20,6 +20,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import IO
 
@@ -40,6 +41,18 @@ SYSTEM_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
 # Kinds that hold other files: their members are inventoried, the container itself is not read.
 CONTAINERS = frozenset({"zip", "gzip"})
 _SEP = re.compile(r"[\\/]")  # Windows-made zips may use backslashes
+
+
+class FileStatus(StrEnum):
+    """What became of one path of the dump (`files.status`): the inventory says ok, error or
+    unsupported; the run adds container (an archive, its members inventoried) and duplicate
+    (the later paths of one content)."""
+
+    OK = "ok"
+    ERROR = "error"
+    UNSUPPORTED = "unsupported"
+    DUPLICATE = "duplicate"
+    CONTAINER = "container"
 
 
 @dataclass
@@ -67,7 +80,7 @@ class InventoryItem:
     kind: str
     size: int
     local_path: Path | None
-    status: str  # "ok" | "error" | "unsupported"
+    status: str  # a FileStatus: ok, error or unsupported
     error: str | None = None
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from extract.executor import make_executor
 from extract.images import extract_image
-from extract.model import DocumentResult
+from extract.model import DocumentResult, settle_status
 from extract.pdf import DocumentSink, ExtractSettings, extract_pdf
 from extract.route import RouteDecision, route_document
 from extract.sheets import read_spreadsheet
@@ -145,10 +145,7 @@ def extract_item(item: InventoryItem, settings: ExtractSettings, pool: WorkPool 
             doc.pages = read_spreadsheet(item.local_path, item.kind)
         except Exception as exc:
             doc.status, doc.error = "error", f"cannot read spreadsheet: {exc}"
-        if doc.pages and any(p.status == "error" for p in doc.pages):
-            doc.status = "partial"
-            doc.error = "; ".join(f"sheet {p.number} ({p.sheet}): {p.error}"
-                                  for p in doc.pages if p.status == "error")
+        settle_status(doc)
     elif item.kind in IMAGE_KINDS:
         doc = extract_image(str(item.local_path), item.path, item.sha256, item.kind, settings,
                             pool=pool)

@@ -22,21 +22,22 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from foia.ingest.inventory import CONTAINERS, build_inventory
+from extract.model import DocumentStatus, PageStatus, Route
+from foia.ingest.inventory import CONTAINERS, FileStatus, build_inventory
 from foia.store.schema import CHECK_CELLS, CHECK_OUT, connect_readonly, create_check_temps
 
 # `files.status` as written by pipeline._record_item_files (inventory.InventoryItem.status
 # for unreadable files, "container" for an archive (zip, gzip), "duplicate" for the later
 # paths of a content).
-FILE_STATUSES = ("ok", "error", "unsupported", "duplicate", "container")
+FILE_STATUSES = tuple(FileStatus)
 # Every state but ok says why (the audit must be able to tell what happened to a file).
 FILE_REASON_REQUIRED = ("error", "unsupported", "duplicate", "container")
 # extract.model.DocumentResult.status; "duplicate" is never written to `documents`.
-DOCUMENT_STATUSES = ("ok", "partial", "error")
+DOCUMENT_STATUSES = tuple(DocumentStatus)
 DOCUMENT_ERROR_REQUIRED = ("partial", "error")
 # extract.model.PageRoute and PageResult.status
-PAGE_ROUTES = ("text", "ocr", "empty", "sheet", "skipped")
-PAGE_STATUSES = ("ok", "pending_ocr", "error", "empty", "skipped")
+PAGE_ROUTES = tuple(Route)
+PAGE_STATUSES = tuple(PageStatus)
 # extract.model.RowKind: the kinds normalization turns into rows or rejects; the others
 # (header, title, footnote) are structure and stay only in `cells`.
 DATA_KINDS = ("data", "total")
