@@ -128,6 +128,36 @@ class RunSummary:
         }
 
 
+@dataclass
+class RunContext:
+    """What every step of one run shares: the store, the settings, the profile, the run's id
+    and counts, the hand corrections, the job pool and the two cache keys (extraction, rows).
+    One object instead of ten arguments passed down three levels."""
+
+    conn: sqlite3.Connection
+    cfg: ExtractSettings
+    prof: Profile | None
+    run_id: str
+    summary: RunSummary
+    corrections: Corrections
+    pool: WorkPool | None = None
+    keys: tuple[str, str] = ("", "")
+
+    def record_files(self, item: InventoryItem, status: str, reason: str | None) -> None:
+        """One `files` row per path: the first gets the status, the rest are duplicates."""
+        for i, path in enumerate(item.paths or [item.path]):
+            if i == 0:
+                _record_file(self.conn, path, item, status, reason, self.run_id)
+                self.summary.files[status] += 1
+            else:
+                _record_file(self.conn, path, item, "duplicate",
+                             f"same content as {item.path}", self.run_id)
+                self.summary.files["duplicate"] += 1
+
+    def normalize(self, sha256: str, path: str) -> None:
+        normalize_document(self.conn, sha256, path, self.prof, self.summary, self.corrections)
+
+
 def extract_item(item: InventoryItem, settings: ExtractSettings, pool: WorkPool | None = None,
                  routes: list[RouteDecision] | None = None,
                  sink: DocumentSink | None = None) -> DocumentResult:
@@ -209,18 +239,6 @@ def _record_file(conn, path: str, item: InventoryItem, status: str, reason: str 
                       run_id)
 
 
-def _record_item_files(conn, item: InventoryItem, status: str, reason: str | None,
-                       run_id: str, summary: RunSummary) -> None:
-    """One `files` row per path: the first gets the status, the rest are duplicates of it."""
-    for i, path in enumerate(item.paths or [item.path]):
-        if i == 0:
-            _record_file(conn, path, item, status, reason, run_id)
-            summary.files[status] += 1
-        else:
-            _record_file(conn, path, item, "duplicate", f"same content as {item.path}", run_id)
-            summary.files["duplicate"] += 1
-
-
 def queue_work(items: list[InventoryItem], cfg: ExtractSettings, pool: WorkPool,
                 emit: Callable[[ProgressEvent], None] = lambda e: None
                 ) -> dict[str, list[RouteDecision]]:
@@ -297,9 +315,9 @@ def run_dump(dump: Path, out: Path, *, profile: str | None = "ddor",
         with WorkPool(executor) as pool:
             routes = queue_work(fresh, cfg, pool, emit)
             pages = 0
+            ctx = RunContext(conn, cfg, prof, run_id, summary, corrections, pool, keys)
             for n, item in enumerate(items, start=1):
-                _run_item(conn, item, cfg, prof, run_id, summary, corrections, pool,
-                          routes.get(item.path), stored.get(item.sha256), keys)
+                _run_item(ctx, item, routes.get(item.path), stored.get(item.sha256))
                 pages = sum(summary.pages.values())
                 emit(ProgressEvent("documents", n, len(items), item.path, pages,
                                    _file_status(conn, item)))
@@ -339,90 +357,92 @@ def _unchanged(stored: tuple | None, key: str) -> bool:
     return stored is not None and stored[1] == key
 
 
-def _run_item(conn, item: InventoryItem, cfg: ExtractSettings, prof: Profile | None,
-              run_id: str, summary: RunSummary, corrections: Corrections, pool: WorkPool,
-              routes: list[RouteDecision] | None, stored: tuple | None = None,
-              keys: tuple[str, str] = ("", "")) -> None:
+def _run_item(ctx: RunContext, item: InventoryItem, routes: list[RouteDecision] | None,
+              stored: tuple | None = None) -> None:
     """One file into the store; a bug on it is recorded as its error and the run goes on."""
     try:
-        if item.status == "ok" and item.kind not in CONTAINERS and _unchanged(stored, keys[0]):
-            _reuse_item(conn, item, prof, run_id, summary, corrections, stored, keys[1])
+        if item.status == "ok" and item.kind not in CONTAINERS and _unchanged(stored,
+                                                                             ctx.keys[0]):
+            _reuse_item(ctx, item, stored)
             return
-        _process_item(conn, item, cfg, prof, run_id, summary, corrections, pool, routes,
-                      keys)
+        _process_item(ctx, item, routes)
     except Exception as exc:  # a bug on one file must not end the run: record it
         log.exception("failed on %s", item.path)
-        with conn:
-            _record_item_files(conn, item, "error", f"internal error: {exc}", run_id, summary)
-            store.record_error(conn, run_id, item.path, item.sha256, None, "pipeline",
+        with ctx.conn:
+            ctx.record_files(item, "error", f"internal error: {exc}")
+            store.record_error(ctx.conn, ctx.run_id, item.path, item.sha256, None, "pipeline",
                                traceback.format_exc(limit=3))
-        summary.errors += 1
+        ctx.summary.errors += 1
 
 
-def _reuse_item(conn, item: InventoryItem, prof: Profile | None, run_id: str,
-                summary: RunSummary, corrections: Corrections, stored: tuple,
-                norm_key: str) -> None:
+def _reuse_item(ctx: RunContext, item: InventoryItem, stored: tuple) -> None:
     """A document the store holds as it is: no extractor runs; rows are made again only
     when what normalization depends on changed."""
     status, error = stored[0], stored[3]
-    with conn:
-        _record_item_files(conn, item, "ok" if status in ("ok", "partial") else status,
-                           error, run_id, summary)
-        summary.cached += 1
-        if stored[2] != norm_key:
-            normalize_document(conn, item.sha256, item.path, prof, summary, corrections)
-            store.set_normalize_key(conn, item.sha256, norm_key)
-            summary.renormalized += 1
+    with ctx.conn:
+        ctx.record_files(item, "ok" if status in ("ok", "partial") else status, error)
+        ctx.summary.cached += 1
+        if stored[2] != ctx.keys[1]:
+            ctx.normalize(item.sha256, item.path)
+            store.set_normalize_key(ctx.conn, item.sha256, ctx.keys[1])
+            ctx.summary.renormalized += 1
 
 
-def _process_item(conn, item: InventoryItem, cfg: ExtractSettings, prof: Profile | None,
-                  run_id: str, summary: RunSummary, corrections: Corrections,
-                  pool: WorkPool | None = None, routes: list[RouteDecision] | None = None,
-                  keys: tuple[str, str] = ("", "")) -> None:
+def _process_item(ctx: RunContext, item: InventoryItem,
+                  routes: list[RouteDecision] | None = None) -> None:
+    conn, summary = ctx.conn, ctx.summary
     if item.status != "ok":
         with conn:
-            _record_item_files(conn, item, item.status, item.error, run_id, summary)
+            ctx.record_files(item, item.status, item.error)
             if item.status == "error":
-                store.record_error(conn, run_id, item.path, item.sha256 or None, None,
+                store.record_error(conn, ctx.run_id, item.path, item.sha256 or None, None,
                                    "inventory", item.error or "")
                 summary.errors += 1
         return
     if item.kind in CONTAINERS:
         with conn:
-            _record_item_files(conn, item, "container", f"{item.kind}: members inventoried",
-                               run_id, summary)
+            ctx.record_files(item, "container", f"{item.kind}: members inventoried")
         return
-    key = ("doc", item.path)
     with conn:  # one transaction per document: a crash leaves no half-written document
-        if pool is not None and pool.has(key):
-            doc, streamed = pool.result(key), False
-        else:
-            streamed = item.kind == "pdf"
-            if streamed:  # pages go to the store as they are read
-                store.delete_document(conn, item.sha256)
-            doc = extract_item(item, cfg, pool, routes, sink=(
-                store.StoreSink(conn, item.sha256, item.path) if streamed else None))
-        summary.extracted += 1
-        store.write_document(conn, doc, run_id, item.size, keys[0] or extract_key(cfg),
-                             pages_written=streamed)
+        doc = _extract_into_store(ctx, item, routes)
         # perceptual page hashes, for the near-duplicate pages found at the end of the run
         if doc.status != "error":  # a file that could not be read is not rendered either
             store.record_hashes(conn, item.sha256,
                                 pagehash.hash_document(item.local_path, item.kind))
-        status = "ok" if doc.status in ("ok", "partial") else doc.status
-        _record_item_files(conn, item, status, doc.error, run_id, summary)
+        ctx.record_files(item, "ok" if doc.status in ("ok", "partial") else doc.status,
+                         doc.error)
         summary.documents[doc.status] += 1
         if doc.error:
-            store.record_error(conn, run_id, item.path, item.sha256, None, "extract", doc.error)
+            store.record_error(conn, ctx.run_id, item.path, item.sha256, None, "extract",
+                               doc.error)
             summary.errors += 1
         for p in doc.pages:
             summary.pages[p.route] += 1
             summary.page_status[p.status] += 1
             if p.status == "error":
-                store.record_error(conn, run_id, item.path, item.sha256, p.number, "extract",
-                                   p.error or "")
-        normalize_document(conn, item.sha256, item.path, prof, summary, corrections)
-        store.set_normalize_key(conn, item.sha256, keys[1] or None)
+                store.record_error(conn, ctx.run_id, item.path, item.sha256, p.number,
+                                   "extract", p.error or "")
+        ctx.normalize(item.sha256, item.path)
+        store.set_normalize_key(conn, item.sha256, ctx.keys[1] or None)
+
+
+def _extract_into_store(ctx: RunContext, item: InventoryItem,
+                        routes: list[RouteDecision] | None) -> DocumentResult:
+    """The document read (from the job the pool ran, or here: a long PDF streamed page by page
+    into the store) and written."""
+    key = ("doc", item.path)
+    if ctx.pool is not None and ctx.pool.has(key):
+        doc, streamed = ctx.pool.result(key), False
+    else:
+        streamed = item.kind == "pdf"
+        if streamed:  # pages go to the store as they are read
+            store.delete_document(ctx.conn, item.sha256)
+        doc = extract_item(item, ctx.cfg, ctx.pool, routes, sink=(
+            store.StoreSink(ctx.conn, item.sha256, item.path) if streamed else None))
+    ctx.summary.extracted += 1
+    store.write_document(ctx.conn, doc, ctx.run_id, item.size,
+                         ctx.keys[0] or extract_key(ctx.cfg), pages_written=streamed)
+    return doc
 
 
 def renormalize(out: Path, profile: str | None = "ddor") -> RunSummary:

@@ -26,7 +26,7 @@ from extract.model import DocumentStatus, PageStatus, Route
 from foia.ingest.inventory import CONTAINERS, FileStatus, build_inventory
 from foia.store.schema import CHECK_CELLS, CHECK_OUT, connect_readonly, create_check_temps
 
-# `files.status` as written by pipeline._record_item_files (inventory.InventoryItem.status
+# `files.status` as written by pipeline.RunContext.record_files (inventory.InventoryItem.status
 # for unreadable files, "container" for an archive (zip, gzip), "duplicate" for the later
 # paths of a content).
 FILE_STATUSES = tuple(FileStatus)
