@@ -253,97 +253,126 @@ def _entry(status: str, a: _Item | None, b: _Item | None, changes: list[Change] 
 
 
 def diff_stores(a: Path, b: Path, *, include_rejects: bool = True) -> Diff:
-    """Rows (and rejects) of store A against store B: output folders or .sqlite files."""
+    """Rows (and rejects) of store A against store B: output folders or .sqlite files.
+
+    The four passes of the module docstring, each on what the passes before left."""
     left, right = _load(Path(a), include_rejects), _load(Path(b), include_rejects)
-    out = Diff(str(a), str(b))
-    free_l = set(range(len(left)))
-    free_r = set(range(len(right)))
+    m = _Pairing(left, right, Diff(str(a), str(b)))
+    m.exact()
+    m.reject_against_row()
+    m.similar()
+    if include_rejects:
+        m.similar_raw()
+    return m.finish()
 
-    def take(i: int, j: int) -> None:
-        free_l.discard(i)
-        free_r.discard(j)
 
-    # 1. exact content, same table (a multiset: the nth equal row of A to the nth of B).
-    # First on the stored texts (no parsing: a re-issued release is mostly this), then on
-    # the parsed content of what is left (same fields, other raw text or field order).
-    for keyed in (lambda it: it.fast, lambda it: it.key):
-        by_key: dict[tuple, list[int]] = defaultdict(list)
-        for j in sorted(free_r):
-            by_key[keyed(right[j])].append(j)
-        cursor: Counter = Counter()
-        for i in sorted(free_l):
-            k = keyed(left[i])
-            js = by_key.get(k)
-            if js and cursor[k] < len(js):
-                j = js[cursor[k]]
-                cursor[k] += 1
-                take(i, j)
-                x, y = left[i], right[j]
-                if x.reasons != y.reasons:  # equal rejects, other reasons
-                    out.changed.append(_entry("changed", x, y, _changes(x, y), 1.0))
-                else:
-                    out._same.append((x, y, 1.0))
+def _raw_key(it: _Item) -> tuple:
+    return (it.profile, it.kind, tuple(sorted(it.raw.items())))
 
-    # 2. a reject on one side, a row on the other, the same raw cells
-    def raw_key(it: _Item) -> tuple:
-        return (it.profile, it.kind, tuple(sorted(it.raw.items())))
 
-    for want_l, want_r in (("rejects", "rows"), ("rows", "rejects")):
-        pool: dict[tuple, list[int]] = defaultdict(list)
-        for j in sorted(free_r):
-            if right[j].table == want_r and right[j].raw:
-                pool[raw_key(right[j])].append(j)
-        for i in sorted(free_l):
-            if left[i].table != want_l or not left[i].raw:
-                continue
-            js = pool.get(raw_key(left[i]))
-            if js:
-                j = js.pop(0)
-                take(i, j)
-                out.changed.append(_entry("changed", left[i], right[j],
-                                          _changes(left[i], right[j]), 1.0))
+def _same_group(it: _Item) -> tuple:
+    return (it.table, it.profile, it.kind, it.is_total, it.basis)
 
-    # 3. similar content, same table, same (profile, kind, total flag, basis)
-    def buckets(items: list[_Item], free: set[int], key) -> dict[tuple, list[_Item]]:
+
+def _kind_of(it: _Item) -> tuple:
+    return (it.profile, it.kind)
+
+
+class _Pairing:
+    """The rows of A and B still free, the pairs found so far, and the four passes."""
+
+    def __init__(self, left: list[_Item], right: list[_Item], out: Diff) -> None:
+        self.left, self.right, self.out = left, right, out
+        self.free_l, self.free_r = set(range(len(left))), set(range(len(right)))
+        self.pos_l = {id(it): n for n, it in enumerate(left)}
+        self.pos_r = {id(it): n for n, it in enumerate(right)}
+
+    def take(self, i: int, j: int) -> None:
+        self.free_l.discard(i)
+        self.free_r.discard(j)
+
+    def exact(self) -> None:
+        """1. exact content, same table (a multiset: the nth equal row of A to the nth of B).
+        First on the stored texts (no parsing: a re-issued release is mostly this), then on
+        the parsed content of what is left (same fields, other raw text or field order)."""
+        left, right, out = self.left, self.right, self.out
+        for keyed in (lambda it: it.fast, lambda it: it.key):
+            by_key: dict[tuple, list[int]] = defaultdict(list)
+            for j in sorted(self.free_r):
+                by_key[keyed(right[j])].append(j)
+            cursor: Counter = Counter()
+            for i in sorted(self.free_l):
+                k = keyed(left[i])
+                js = by_key.get(k)
+                if js and cursor[k] < len(js):
+                    j = js[cursor[k]]
+                    cursor[k] += 1
+                    self.take(i, j)
+                    x, y = left[i], right[j]
+                    if x.reasons != y.reasons:  # equal rejects, other reasons
+                        out.changed.append(_entry("changed", x, y, _changes(x, y), 1.0))
+                    else:
+                        out._same.append((x, y, 1.0))
+
+    def reject_against_row(self) -> None:
+        """2. a reject on one side, a row on the other, the same raw cells."""
+        left, right = self.left, self.right
+        for want_l, want_r in (("rejects", "rows"), ("rows", "rejects")):
+            pool: dict[tuple, list[int]] = defaultdict(list)
+            for j in sorted(self.free_r):
+                if right[j].table == want_r and right[j].raw:
+                    pool[_raw_key(right[j])].append(j)
+            for i in sorted(self.free_l):
+                if left[i].table != want_l or not left[i].raw:
+                    continue
+                js = pool.get(_raw_key(left[i]))
+                if js:
+                    j = js.pop(0)
+                    self.take(i, j)
+                    self.out.changed.append(_entry("changed", left[i], right[j],
+                                                   _changes(left[i], right[j]), 1.0))
+
+    def _buckets(self, items: list[_Item], free: set[int], key) -> dict[tuple, list[_Item]]:
         got: dict[tuple, list[_Item]] = defaultdict(list)
         for n in sorted(free):
             got[key(items[n])].append(items[n])
         return got
 
-    def same(it: _Item) -> tuple:
-        return (it.table, it.profile, it.kind, it.is_total, it.basis)
+    def similar(self) -> None:
+        """3. similar content, same table, same (profile, kind, total flag, basis)."""
+        bl = self._buckets(self.left, self.free_l, _same_group)
+        br = self._buckets(self.right, self.free_r, _same_group)
+        for k in sorted(bl.keys() & br.keys(), key=repr):
+            view = _field_view if k[4] == "fields" else _raw_view
+            for x, y, sim in _fuzzy_pairs(bl[k], br[k], view):
+                self.take(self.pos_l[id(x)], self.pos_r[id(y)])
+                changes = _changes(x, y)  # none: equal once spaces are collapsed
+                if changes:
+                    self.out.changed.append(_entry("changed", x, y, changes, sim))
+                else:
+                    self.out._same.append((x, y, sim))
 
-    bl, br = buckets(left, free_l, same), buckets(right, free_r, same)
-    pos_l = {id(it): n for n, it in enumerate(left)}
-    pos_r = {id(it): n for n, it in enumerate(right)}
-    for k in sorted(bl.keys() & br.keys(), key=repr):
-        view = _field_view if k[4] == "fields" else _raw_view
-        for x, y, sim in _fuzzy_pairs(bl[k], br[k], view):
-            take(pos_l[id(x)], pos_r[id(y)])
-            changes = _changes(x, y)  # none: equal once spaces are collapsed
-            if changes:
-                out.changed.append(_entry("changed", x, y, changes, sim))
-            else:
-                out._same.append((x, y, sim))
-
-    # 4. similar raw cells, a reject against a row
-    if include_rejects:
-        def kind_of(it: _Item) -> tuple:
-            return (it.profile, it.kind)
-
+    def similar_raw(self) -> None:
+        """4. similar raw cells, a reject against a row."""
+        left, right = self.left, self.right
         for want_l, want_r in (("rejects", "rows"), ("rows", "rejects")):
-            bl = buckets(left, {n for n in free_l if left[n].table == want_l}, kind_of)
-            br = buckets(right, {n for n in free_r if right[n].table == want_r}, kind_of)
+            bl = self._buckets(left, {n for n in self.free_l if left[n].table == want_l},
+                               _kind_of)
+            br = self._buckets(right, {n for n in self.free_r if right[n].table == want_r},
+                               _kind_of)
             for k in sorted(bl.keys() & br.keys()):
                 for x, y, sim in _fuzzy_pairs(bl[k], br[k], _raw_view):
-                    take(pos_l[id(x)], pos_r[id(y)])
-                    out.changed.append(_entry("changed", x, y, _changes(x, y), sim))
+                    self.take(self.pos_l[id(x)], self.pos_r[id(y)])
+                    self.out.changed.append(_entry("changed", x, y, _changes(x, y), sim))
 
-    out.removed = [_entry("removed", left[i], None) for i in sorted(free_l)]
-    out.added = [_entry("added", None, right[j]) for j in sorted(free_r)]
-    order = {id(e): n for n, e in enumerate(out.changed)}
-    out.changed.sort(key=lambda e: (_pos(e.a), _pos(e.b), order[id(e)]))
-    return out
+    def finish(self) -> Diff:
+        """The rest removed (A only) or added (B only); changes in source order."""
+        out = self.out
+        out.removed = [_entry("removed", self.left[i], None) for i in sorted(self.free_l)]
+        out.added = [_entry("added", None, self.right[j]) for j in sorted(self.free_r)]
+        order = {id(e): n for n, e in enumerate(out.changed)}
+        out.changed.sort(key=lambda e: (_pos(e.a), _pos(e.b), order[id(e)]))
+        return out
 
 
 def _pos(side: dict | None) -> tuple:
