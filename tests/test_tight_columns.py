@@ -90,3 +90,17 @@ def test_long_value_in_the_gutter_stays_whole(tmp_path):
             assert any(t["county_raw"] in r for r in cells), (t["county_raw"], cells)
         if t["facility_raw"]:
             assert any(t["facility_raw"] in r for r in cells), (t["facility_raw"], cells)
+
+
+@pytest.mark.slow
+def test_a_label_word_lined_up_inside_dates_does_not_split_them(tmp_path):
+    # seed 417 (first seen as an unseen release, all 12 rows of its page 2 lost): "Declined
+    # Date" over "February 4, 2017" in Courier; "Date" and "4," both start nine characters in
+    dump, truth = _release(tmp_path, 417, small=False)
+    name = "ddor-week-02-11.pdf"
+    rows = _rows(dump, name, 2)
+    expected = _truth(truth, name, 2)
+    assert len(expected) == 12
+    for t in expected:
+        assert any(t["declined_date_raw"] in r and t["detainer_issued_raw"] in r
+                   for r in rows), t

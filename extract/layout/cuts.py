@@ -15,7 +15,7 @@ from extract.layout.columns import free_points
 from extract.layout_settings import LayoutSettings
 from extract.lines import TextLine, split_segments
 from extract.model import Word
-from extract.rows import is_number, is_typed
+from extract.rows import is_date, is_number, is_typed
 
 
 def add_column_cuts(lines: list[TextLine], edges: tuple[float, ...], header_lines: int,
@@ -139,9 +139,13 @@ def _aligned_cut(x: float, side: str, data: list[TextLine], words: list[Word],
         return None
     e_lo = max(e for e in bounds if e < x)
     e_hi = min(e for e in bounds if e > x)
-    lines_with, lines_in, texts, ends, turns = _alignment(x, side, data, e_lo, e_hi, s)
+    lines_with, lines_in, texts, ends, turns, dates = _alignment(x, side, data, e_lo, e_hi, s)
     if lines_with < max(s.min_aligned_lines, share * lines_in) \
             or len(texts) < s.min_aligned_texts:
+        return None
+    # "Declined Date" over "February 4, 2017" in monospaced type: "Date" and "4," start at the
+    # same x (both after nine characters), but a cut there would split each date in two
+    if dates > share * lines_with:
         return None
     if ragged and (not ends or max(ends) - min(ends) <= s.align_tolerance_pt) \
             and turns < share * lines_with:
@@ -161,14 +165,15 @@ def _aligned_cut(x: float, side: str, data: list[TextLine], words: list[Word],
 
 
 def _alignment(x: float, side: str, data: list[TextLine], e_lo: float, e_hi: float,
-               s: LayoutSettings) -> tuple[int, int, set[str], list[float], int]:
+               s: LayoutSettings) -> tuple[int, int, set[str], list[float], int, int]:
     """How the data lines line up at `x` between the bounds e_lo and e_hi: the lines with a
     word starting (ending) there, the lines with text between the bounds, the texts of those
-    words, where the text just before each left-aligned word ends, and on how many lines a
-    value (number, date) meets text at x, or text a value."""
+    words, where the text just before each left-aligned word ends, on how many lines a
+    value (number, date) meets text at x, or text a value, and on how many the words on both
+    sides of x read together as one date ("February | 4, 2017")."""
     texts: set[str] = set()
     ends: list[float] = []
-    turns = lines_with = lines_in = 0
+    turns = lines_with = lines_in = dates = 0
     for ln in data:
         inside = [w for w in ln.words if e_lo <= (w.x0 + w.x1) / 2 < e_hi]
         # right alignment is read from numbers only: a left-aligned text column's
@@ -185,4 +190,6 @@ def _alignment(x: float, side: str, data: list[TextLine], e_lo: float, e_hi: flo
                 last = max(before, key=lambda w: w.x1)
                 ends.append(last.x1)
                 turns += is_typed(last.text) != is_typed(hit[0].text)
-    return lines_with, lines_in, texts, ends, turns
+                after = [w.text for w in inside if w.x0 >= hit[0].x1][:1]
+                dates += is_date(" ".join([last.text, hit[0].text, *after]))
+    return lines_with, lines_in, texts, ends, turns, dates
