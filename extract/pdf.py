@@ -182,9 +182,28 @@ def _tables_by_page(path: str, rel_path: str, layouts: list[PageLayout], plumber
     renders the page and cannot win elsewhere). Pages whose best table scores under
     `fallback_below` get the fallback engines too and are selected again.
     """
+    by_number = {lay.number: lay for lay in layouts}
+    cands, best, ocr_best = _primary_tables(rel_path, layouts, plumber_pages, results, cfg,
+                                            ocr_pages)
+    doubtful = {n for n, ts in best.items() if any(t.score < cfg.fallback_below for t in ts)}
+    _fallback_tables(rel_path, doubtful, cands, plumber_pages, by_number, results, cfg)
+    doubtful |= _camelot_candidates(path, cands, doubtful, by_number, results, cfg)
+    for n in doubtful:
+        best[n] = select_tables(cands[n], by_number[n])
+    for n, tables in best.items():  # engines that read only characters miss drawn checkboxes
+        best[n] = [fill_checkbox_cells(t, by_number[n].checkboxes) for t in tables]
+    best.update(ocr_best)
+    return [(lay.number, _stitch_height(lay), best[lay.number]) for lay in layouts
+            if lay.number in best]
+
+
+def _primary_tables(rel_path: str, layouts: list[PageLayout], plumber_pages: dict,
+                    results: dict[int, PageResult], cfg: ExtractSettings,
+                    ocr_pages: set[int] | None) -> tuple[dict, dict, dict]:
+    """(candidates, best, best of pages only our builder reads) per page number, each page
+    within its time limit; a page that fails or times out is an error and has none."""
     cands: dict[int, list[Table]] = {}
     best: dict[int, list[Table]] = {}
-    by_number = {lay.number: lay for lay in layouts}
     ocr_best: dict[int, list[Table]] = {}  # pages only our builder reads (OCR, turned)
     for lay in layouts:
         try:
@@ -205,7 +224,14 @@ def _tables_by_page(path: str, rel_path: str, layouts: list[PageLayout], plumber
             log.exception("tables failed on page %s of %s", lay.number, rel_path)
             results[lay.number].status = "error"
             results[lay.number].error = f"table extraction failed: {exc}"
-    doubtful = {n for n, ts in best.items() if any(t.score < cfg.fallback_below for t in ts)}
+    return cands, best, ocr_best
+
+
+def _fallback_tables(rel_path: str, doubtful: set[int], cands: dict[int, list[Table]],
+                     plumber_pages: dict, by_number: dict[int, PageLayout],
+                     results: dict[int, PageResult], cfg: ExtractSettings) -> None:
+    """The fallback engines' candidates added on doubtful pages (a failure leaves the primary
+    result standing, the page saying what happened)."""
     for n in sorted(doubtful):
         try:
             with deadline(cfg.page_timeout_s, "the fallback table engines"):
@@ -215,31 +241,34 @@ def _tables_by_page(path: str, rel_path: str, layouts: list[PageLayout], plumber
             results[n].error = f"{exc} (their candidates were not used)"
         except Exception:  # a fallback that fails leaves the primary result standing
             log.exception("fallback engines failed on page %s of %s", n, rel_path)
+
+
+def _camelot_candidates(path: str, cands: dict[int, list[Table]], doubtful: set[int],
+                        by_number: dict[int, PageLayout], results: dict[int, PageResult],
+                        cfg: ExtractSettings) -> set[int]:
+    """camelot's candidates (one call per flavor for all its pages: it renders the document)
+    added; returns the pages that got some, to be selected again."""
+    touched: set[int] = set()
     for flavor in ("lattice", "stream"):
         name = f"camelot-{flavor}"
         pages = set(cands) if name in cfg.engines else (
-            doubtful if name in cfg.fallback_engines else set())
+            doubtful | touched if name in cfg.fallback_engines else set())
         if flavor == "lattice":
             pages = {n for n in pages if _has_grid(by_number[n])}
-        if pages:
-            heights = {n: by_number[n].height for n in pages}
-            try:
-                with deadline(cfg.page_timeout_s * len(pages), f"{name} on {len(pages)} pages"):
-                    found_by_page = camelot_tables(path, pages, flavor, heights)
-            except PageTimeout as exc:  # the other engines' candidates stand
-                for n in pages:
-                    results[n].error = f"{exc} (its candidates were not used)"
-                continue
-            for n, found in found_by_page.items():
-                cands[n] += found
-                doubtful.add(n)
-    for n in doubtful:
-        best[n] = select_tables(cands[n], by_number[n])
-    for n, tables in best.items():  # engines that read only characters miss drawn checkboxes
-        best[n] = [fill_checkbox_cells(t, by_number[n].checkboxes) for t in tables]
-    best.update(ocr_best)
-    return [(lay.number, _stitch_height(lay), best[lay.number]) for lay in layouts
-            if lay.number in best]
+        if not pages:
+            continue
+        heights = {n: by_number[n].height for n in pages}
+        try:
+            with deadline(cfg.page_timeout_s * len(pages), f"{name} on {len(pages)} pages"):
+                found_by_page = camelot_tables(path, pages, flavor, heights)
+        except PageTimeout as exc:  # the other engines' candidates stand
+            for n in pages:
+                results[n].error = f"{exc} (its candidates were not used)"
+            continue
+        for n, found in found_by_page.items():
+            cands[n] += found
+            touched.add(n)
+    return touched
 
 
 def _read_page(page, path: str, i: int, decision: RouteDecision, cfg: ExtractSettings,
@@ -327,32 +356,8 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
         # for as long as the document is open, which on a long PDF is what fills memory.
         window = list(enumerate(routes[first:min(first + WINDOW_PAGES, n_read)],
                                 start=first + 1))
-        # only this window's pages: `pdf.pages` would otherwise build every page of the file
-        with pdfplumber.open(path, pages=[i for i, _ in window]) as pdf:
-            layouts: list[PageLayout] = []
-            plumber_pages: dict = {}
-            ocr_pages: set[int] = set()
-            by_number = dict(zip((i for i, _ in window), pdf.pages))
-            for i, decision in window:
-                results[i] = _read_page(by_number[i], path, i, decision, cfg, pool, layouts,
-                                        plumber_pages, ocr_pages)
-            # Running heads and footers repeat across pages: the window is judged with the
-            # pages just before it, so its first pages get the same evidence as the rest.
-            clean, _ = strip_furniture(context + layouts)
-            clean = clean[len(context):]
-            for number, height, tables in _tables_by_page(path, rel_path, clean, plumber_pages,
-                                                          results, cfg, ocr_pages):
-                stitcher.add_page(number, height, tables)
-            context = layouts[-FURNITURE_CONTEXT:]
-            # Memory stays flat on long documents: pdfplumber's parsed objects are dropped
-            # page by page, and finished pages go to the sink (the store) without their
-            # words and text once it has them.
-            for i, _ in window:
-                by_number[i].close()
-                if sink is not None:
-                    sink.page(results[i])
-                    results[i].words, results[i].text = [], ""
-            plumber_pages.clear()
+        context = _read_window(path, rel_path, window, cfg, pool, results, stitcher, context,
+                               sink)
     stitcher.finish()
     for table in collect.tables if collect is not None else ():
         results[table.page].tables.append(table)
@@ -367,6 +372,40 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
     # a resource limit: said once, not per page
     settle_status(doc, f"{skipped} pages past the limit of {cfg.max_pages} not read")
     return doc
+
+
+def _read_window(path: str, rel_path: str, window: list[tuple[int, RouteDecision]],
+                 cfg: ExtractSettings, pool: WorkPool | None, results: dict[int, PageResult],
+                 stitcher: Stitcher, context: list[PageLayout],
+                 sink: DocumentSink | None) -> list[PageLayout]:
+    """One window of pages read, their tables found and stitched on; returns the last
+    layouts, the furniture context for the next window."""
+    # only this window's pages: `pdf.pages` would otherwise build every page of the file
+    with pdfplumber.open(path, pages=[i for i, _ in window]) as pdf:
+        layouts: list[PageLayout] = []
+        plumber_pages: dict = {}
+        ocr_pages: set[int] = set()
+        by_number = dict(zip((i for i, _ in window), pdf.pages))
+        for i, decision in window:
+            results[i] = _read_page(by_number[i], path, i, decision, cfg, pool, layouts,
+                                    plumber_pages, ocr_pages)
+        # Running heads and footers repeat across pages: the window is judged with the
+        # pages just before it, so its first pages get the same evidence as the rest.
+        clean, _ = strip_furniture(context + layouts)
+        clean = clean[len(context):]
+        for number, height, tables in _tables_by_page(path, rel_path, clean, plumber_pages,
+                                                      results, cfg, ocr_pages):
+            stitcher.add_page(number, height, tables)
+        # Memory stays flat on long documents: pdfplumber's parsed objects are dropped
+        # page by page, and finished pages go to the sink (the store) without their
+        # words and text once it has them.
+        for i, _ in window:
+            by_number[i].close()
+            if sink is not None:
+                sink.page(results[i])
+                results[i].words, results[i].text = [], ""
+        plumber_pages.clear()
+    return layouts[-FURNITURE_CONTEXT:]
 
 
 def _open_problem(exc: Exception) -> str:
