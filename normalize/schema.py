@@ -43,7 +43,7 @@ def schema_for(kind: TableKind) -> type[BaseModel]:
                    if n in kind.types or n in kind.allowed or n in kind.required]
     required = set(kind.required)
     if kind.jurisdiction == "required":
-        # The place is checked by resolving it (normalize.rows.resolve_jurisdiction): a blank
+        # The place is checked by resolving it (normalize.row_checks.resolve_jurisdiction): a blank
         # county cell beside a jail the facility table knows is a place, not a missing field.
         required.discard("jurisdiction_raw")
     for name in constrained:
