@@ -11,7 +11,7 @@ from extract.model import DocumentResult, PageResult, settle_status
 from extract.ocr import OcrError, image_frame_count, ocr_image_frame
 from extract.pdf import ExtractSettings, ocr_tables, page_words
 from extract.scan_prep import map_box
-from extract.work_pool import WorkPool
+from extract.work_pool import WorkPool, image_frame_key
 
 
 def frame_size(layout) -> tuple[float, float]:
@@ -43,7 +43,7 @@ def extract_image(path: str, rel_path: str, sha256: str, kind: str,
         return doc
     per_page = []
     for number in range(1, count + 1):
-        key = ("image", path, number)
+        key = image_frame_key(path, number)
         try:
             layout, conf = (pool.result(key) if pool is not None and pool.has(key)
                             else ocr_image_frame(path, number, cfg.ocr_settings()))

@@ -38,7 +38,7 @@ from extract.route import RouteDecision, route_document
 from extract.scan_prep import map_box
 from extract.select import select_tables
 from extract.settings import Resolvable
-from extract.work_pool import WorkPool
+from extract.work_pool import WorkPool, pdf_page_key
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +283,7 @@ def _read_page(page, path: str, i: int, decision: RouteDecision, cfg: ExtractSet
             res.status, res.error = "pending_ocr", decision.reason
             return res
         try:
-            key = ("pdf", path, i)
+            key = pdf_page_key(path, i)
             layout, conf = (pool.result(key) if pool is not None and pool.has(key)
                             else ocr_page_layout(path, i, cfg.ocr_settings()))
         except OcrError as exc:

@@ -22,6 +22,23 @@ from extract.executor import Executor, Future
 from extract.ocr import OcrSettings, image_frame_count, ocr_image_frame, ocr_page_layout
 
 
+# Job keys: what a queued job is known by, built here only (the runner queues, the
+# extractors look their results up by the same key).
+def pdf_page_key(path: str, page: int) -> tuple:
+    """An OCR job for one page of a PDF."""
+    return ("pdf", path, page)
+
+
+def image_frame_key(path: str, frame: int) -> tuple:
+    """An OCR job for one frame of an image file."""
+    return ("image", path, frame)
+
+
+def document_key(path: str) -> tuple:
+    """A whole document's extraction, run as one job (short documents, sheets, images)."""
+    return ("doc", path)
+
+
 class WorkPool:
     """Runs jobs ahead of the coordinator; results are taken once, in any order.
 
@@ -40,7 +57,7 @@ class WorkPool:
         self._top_up()
 
     def add_pdf_page(self, path: str, page: int, settings: OcrSettings) -> None:
-        self.add(("pdf", path, page), ocr_page_layout, path, page, settings)
+        self.add(pdf_page_key(path, page), ocr_page_layout, path, page, settings)
 
     def add_image(self, path: str, settings: OcrSettings) -> None:
         """One job per frame (a multi-page TIFF is many pages); unreadable files queue
@@ -50,7 +67,7 @@ class WorkPool:
         except Exception:
             return
         for number in range(1, frames + 1):
-            self.add(("image", path, number), ocr_image_frame, path, number, settings)
+            self.add(image_frame_key(path, number), ocr_image_frame, path, number, settings)
 
     def keys(self) -> list[Hashable]:
         """The jobs not yet taken, in the order they were queued (running ones first)."""

@@ -25,7 +25,7 @@ from extract.model import DocumentResult, settle_status
 from extract.pdf import DocumentSink, ExtractSettings, extract_pdf
 from extract.route import RouteDecision, route_document
 from extract.sheets import read_spreadsheet
-from extract.work_pool import WorkPool
+from extract.work_pool import WorkPool, document_key
 from foia import __version__, store
 from foia.ingest import pagehash
 from foia.ingest.inventory import (
@@ -269,11 +269,12 @@ def queue_work(items: list[InventoryItem], cfg: ExtractSettings, pool: WorkPool,
                 for i in ocr:
                     pool.add_pdf_page(path, i, cfg.ocr_settings())
             elif parallel and len(routes[item.path]) <= MAX_JOB_PAGES:
-                pool.add(("doc", item.path), extract_item, item, cfg, None, routes[item.path])
+                pool.add(document_key(item.path), extract_item, item, cfg, None,
+                         routes[item.path])
         elif item.kind in IMAGE_KINDS and cfg.ocr:
             pool.add_image(path, cfg.ocr_settings())
         elif item.kind in SHEET_KINDS and parallel:
-            pool.add(("doc", item.path), extract_item, item, cfg)
+            pool.add(document_key(item.path), extract_item, item, cfg)
     return routes
 
 
@@ -430,7 +431,7 @@ def _extract_into_store(ctx: RunContext, item: InventoryItem,
                         routes: list[RouteDecision] | None) -> DocumentResult:
     """The document read (from the job the pool ran, or here: a long PDF streamed page by page
     into the store) and written."""
-    key = ("doc", item.path)
+    key = document_key(item.path)
     if ctx.pool is not None and ctx.pool.has(key):
         doc, streamed = ctx.pool.result(key), False
     else:
