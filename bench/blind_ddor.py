@@ -76,6 +76,7 @@ def _stored(conn: sqlite3.Connection, kind: str) -> list[dict]:
     out = []
     for r in conn.execute("SELECT * FROM rows WHERE kind=? AND is_total=0", (kind,)):
         d = dict(r)
+        d.update(json.loads(d["fields"]) if d.get("fields") else {})  # the row's fields
         link = d.get("source_link") or ""
         sheet = link.split("#sheet=", 1)[1].split("&", 1)[0] if "#sheet=" in link else None
         d["sheet"] = sheet

@@ -66,3 +66,14 @@ def scans_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     out = tmp_path_factory.mktemp("scan_out")
     run_dump(dump, out)
     return dump, out
+
+
+def fielded(row) -> dict:
+    """A stored row (sqlite3.Row or dict) with its fields JSON spread into it: since store
+    version 3 the profile's fields live in `rows.fields` (typed per kind in the kind views)."""
+    d = dict(row)
+    if d.get("fields"):
+        import json
+
+        d.update(json.loads(d["fields"]))
+    return d

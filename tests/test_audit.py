@@ -148,7 +148,8 @@ def test_audit_of_a_page_with_a_cropbox(tmp_path):
         c.save()
 
     conn = _one_file_store(tmp_path, make)
-    rid = conn.execute("SELECT record_id FROM rows WHERE jurisdiction_raw = 'Travis County'"
+    rid = conn.execute("SELECT record_id FROM rows "
+                       "WHERE json_extract(fields, '$.jurisdiction_raw') = 'Travis County'"
                        ).fetchone()[0]
     record = load_record(conn, rid)
     _assert_crop_shows(audit_png(conn, record, tmp_path / "c.png"), record)

@@ -206,7 +206,7 @@ def declined_row() -> tuple[dict, dict, dict, int]:
 def test_show_record_has_raw_cells_and_provenance(cli_run):
     _, out = cli_run
     truth, table, row, col = declined_row()
-    rows = read_rows(out)
+    rows = read_rows(out, "ddor_declined_detainers")  # the kind's typed view
     match = rows[(rows["source_file"] == truth["file"])
                  & (rows["jurisdiction_raw"] == row["cells"][col])]
     assert len(match) == 1, row["cells"]

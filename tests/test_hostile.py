@@ -260,7 +260,8 @@ def test_awkward_but_valid_files_are_read(runs):
         assert files[name][0] == "ok", (name, files[name])
     conn = sqlite3.connect(out / "foia.sqlite")
     by_file = {}
-    for source, raw in conn.execute("SELECT source_file, jurisdiction_raw FROM rows"):
+    for source, raw in conn.execute(
+            "SELECT source_file, json_extract(fields, '$.jurisdiction_raw') FROM rows"):
         by_file.setdefault(source, []).append(raw)
     n_pdf = conn.execute("SELECT COUNT(*) FROM rows WHERE source_file='unlock-me.pdf'"
                          ).fetchone()[0]

@@ -14,7 +14,7 @@ import extract.pdf
 import extract.sheets
 import foia.run.pipeline
 from foia.run.pipeline import renormalize
-from tests.conftest import TRUTH, load_truth
+from tests.conftest import TRUTH, fielded, load_truth
 
 
 def truth_files() -> list[dict]:
@@ -42,7 +42,7 @@ def _stored_by_cells(db, source_file: str) -> dict[tuple, tuple[str, sqlite3.Row
     out = {}
     for table in ("rows", "rejects"):
         for r in db.execute(f"SELECT * FROM {table} WHERE source_file=?", (source_file,)):
-            out[tuple(json.loads(r["raw"]).values())] = (table, r)
+            out[tuple(json.loads(r["raw"]).values())] = (table, fielded(r))
     return out
 
 
@@ -123,7 +123,7 @@ def test_normalize_after_a_correction_changes_only_the_affected_rows(copied_out,
     assert twin is not None
     raw = json.loads(twin["raw"])
     county, state = raw["County"], raw["State"]
-    before_rows = {r["record_id"]: dict(r) for r in db.execute("SELECT * FROM rows")}
+    before_rows = {r["record_id"]: fielded(r) for r in db.execute("SELECT * FROM rows")}
     before_rejects = {r["record_id"]: dict(r) for r in db.execute("SELECT * FROM rejects")}
     cells = db.execute("SELECT COUNT(*), SUM(LENGTH(text)) FROM cells").fetchone()
     db.close()
@@ -143,7 +143,7 @@ def test_normalize_after_a_correction_changes_only_the_affected_rows(copied_out,
 
     db = sqlite3.connect(copied_out / "foia.sqlite")
     db.row_factory = sqlite3.Row
-    after_rows = {r["record_id"]: dict(r) for r in db.execute("SELECT * FROM rows")}
+    after_rows = {r["record_id"]: fielded(r) for r in db.execute("SELECT * FROM rows")}
     after_rejects = {r["record_id"]: dict(r) for r in db.execute("SELECT * FROM rejects")}
     again = db.execute("SELECT COUNT(*), SUM(LENGTH(text)) FROM cells").fetchone()
     assert tuple(again) == tuple(cells)

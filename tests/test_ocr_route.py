@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, fielded
 
 SCANS = FIXTURES / "scans"
 TRUTH = FIXTURES / "truth_scans"
@@ -45,7 +45,7 @@ def _key(cells) -> str:
 
 def matched(db, name: str) -> list[tuple[dict, sqlite3.Row | None, str | None]]:
     """(truth row, stored row or None, 'rows'/'rejects'), one to one, best matches first."""
-    stored = [(r, "rows") for r in db.execute(
+    stored = [(fielded(r), "rows") for r in db.execute(
         "SELECT * FROM rows WHERE source_file=? AND is_total=0", (name,))]
     stored += [(r, "rejects") for r in db.execute(
         "SELECT * FROM rejects WHERE source_file=?", (name,))]

@@ -89,7 +89,9 @@ def test_new_correction_renormalizes_without_reading(tmp_path, monkeypatch):
     again = run_dump(dump, out, workers=1)
     assert (again.extracted, again.cached, again.renormalized) == (0, 1, 1)
     conn = sqlite3.connect(out / "foia.sqlite")
-    fixed = conn.execute("SELECT county_fips, jurisdiction_match FROM rows WHERE record_id=?",
+    fixed = conn.execute("SELECT json_extract(fields, '$.county_fips'), "
+                         "json_extract(fields, '$.jurisdiction_match') FROM rows "
+                         "WHERE record_id=?",
                          (rid,)).fetchone()
     conn.close()
     assert fixed == ("24005", "manual")

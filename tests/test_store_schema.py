@@ -43,7 +43,8 @@ def test_every_create_statement_is_in_the_schema_module():
 
 
 # A store as versions before the schema was versioned wrote it: no user_version, no
-# documents.normalize_key, no tables.mapping, no files or page-hash tables, no indexes.
+# documents.normalize_key, no tables.mapping, no files or page-hash tables, no indexes, and
+# the DDOR fields as columns of `rows` (one old row kept, to be dropped by the run's pruning).
 OLD_STORE = """
 CREATE TABLE runs (run_id TEXT PRIMARY KEY, started TEXT, finished TEXT, dump TEXT,
     version TEXT, settings TEXT, settings_hash TEXT, summary TEXT);
@@ -53,6 +54,16 @@ CREATE TABLE documents (sha256 TEXT PRIMARY KEY, path TEXT NOT NULL, paths TEXT,
 CREATE TABLE tables (table_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, table_index INTEGER,
     page INTEGER, pages TEXT, sheet TEXT, engine TEXT, score REAL, ncols INTEGER,
     nrows INTEGER, header TEXT, bbox TEXT, profile TEXT, kind TEXT);
+CREATE TABLE rows (record_id TEXT PRIMARY KEY, table_id TEXT, row_index INTEGER, profile TEXT,
+    kind TEXT, is_total INTEGER, aor TEXT, jurisdiction_raw TEXT, county TEXT, state TEXT,
+    county_fips TEXT, jurisdiction_match TEXT, jurisdiction_score TEXT, facility TEXT, city TEXT,
+    citizenship TEXT, citizenship_iso3 TEXT, offense_raw TEXT, offense_categories TEXT,
+    most_serious TEXT, detainer_issued TEXT, declined_date TEXT, declined_count TEXT,
+    policy_type TEXT, policy_text TEXT, aor_raw TEXT, redacted_fields TEXT, redactions TEXT,
+    flags TEXT, fields TEXT, raw TEXT, source_file TEXT NOT NULL, source_sha256 TEXT NOT NULL,
+    page INTEGER NOT NULL, pages TEXT, bbox TEXT NOT NULL, method TEXT NOT NULL,
+    confidence REAL NOT NULL, source_link TEXT NOT NULL);
+CREATE VIEW old_view AS SELECT county_fips FROM rows;
 INSERT INTO documents VALUES ('00', 'gone.pdf', '["gone.pdf"]', 'pdf', 10, 1, 'ok', NULL,
     'old', 'old-key');
 """
@@ -75,6 +86,9 @@ def test_a_store_of_the_previous_version_is_migrated_by_foia_run(tmp_path):
     assert conn.execute("PRAGMA user_version").fetchone()[0] == VERSION
     assert "normalize_key" in {r[1] for r in conn.execute("PRAGMA table_info(documents)")}
     assert "mapping" in {r[1] for r in conn.execute("PRAGMA table_info(tables)")}
+    # the DDOR columns left the generic table (version 3): the fields are in `fields`
+    assert not {r[1] for r in conn.execute("PRAGMA table_info(rows)")} & {
+        "county_fips", "declined_date", "aor", "declined_count"}
     indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert {"rejects_doc", "findings_doc", "tables_doc", "rows_doc"} <= indexes
     assert conn.execute("SELECT COUNT(*) FROM rows").fetchone()[0] > 0
@@ -104,7 +118,8 @@ def test_every_kind_has_a_typed_view_matching_rows(sample_store):
         assert conn.execute(f"SELECT COUNT(*) FROM ddor_{kind}").fetchone()[0] == n_rows
     same = conn.execute(
         "SELECT COUNT(*) FROM ddor_declined_detainers v JOIN rows r USING (record_id) "
-        "WHERE v.declined_date IS r.declined_date AND v.county_fips IS r.county_fips "
+        "WHERE v.declined_date IS json_extract(r.fields, '$.declined_date') "
+        "AND v.county_fips IS json_extract(r.fields, '$.county_fips') "
         "AND v.source_link = r.source_link").fetchone()[0]
     assert same == conn.execute("SELECT COUNT(*) FROM ddor_declined_detainers").fetchone()[0]
     # profile order first: the declined-detainer fields as ddor.toml lists them

@@ -55,7 +55,23 @@ PROVENANCE = {
     "source_link": "Open the source at the row: <file>#page=<n>, or <file>#sheet=<name>&row=<r>",
 }
 
-# table -> (description, column descriptions); from store.SCHEMA and README "Output schema".
+# Fields of the kind views (ddor_declined_detainers, ...), described where a profile uses them.
+FIELD_DESCRIPTIONS = {
+    "aor": "ICE area of responsibility", "jurisdiction_raw": "Jurisdiction as written",
+    "county": "Matched Census county", "state": "State (USPS code)",
+    "county_fips": "5-digit county FIPS",
+    "jurisdiction_match": "Matching step: exact, alias, facility or fuzzy",
+    "jurisdiction_score": "Match score", "facility": "Facility", "city": "City",
+    "citizenship": "Citizenship as written", "citizenship_iso3": "ISO 3166 alpha-3",
+    "offense_raw": "Offense as written", "offense_categories": "Offense categories",
+    "most_serious": "Most serious offense category",
+    "detainer_issued": "Detainer issue date", "declined_date": "Declined date",
+    "declined_count": "Declined detainers", "policy_type": "Policy type",
+    "policy_text": "Policy text", "aor_raw": "Area of responsibility as written",
+}
+
+# table -> (description, column descriptions); from foia/store/schema.py and README "Output
+# schema".
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "runs": ("One row per `foia run`: when, on which dump, with which settings.", {
         "run_id": "Run identifier (start time + random suffix)",
@@ -120,21 +136,11 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "table_id": "Table (tables.table_id)", "row_index": "Row in the table",
         "profile": "Profile that normalized the row",
         "kind": "The profile's table kind, or generic", "is_total": "1 for a total row",
-        "aor": "ICE area of responsibility", "jurisdiction_raw": "Jurisdiction as written",
-        "county": "Matched Census county", "state": "State (USPS code)",
-        "county_fips": "5-digit county FIPS",
-        "jurisdiction_match": "Matching step: exact, alias, facility or fuzzy",
-        "jurisdiction_score": "Match score", "facility": "Facility", "city": "City",
-        "citizenship": "Citizenship as written", "citizenship_iso3": "ISO 3166 alpha-3",
-        "offense_raw": "Offense as written", "offense_categories": "Offense categories",
-        "most_serious": "Most serious offense category",
-        "detainer_issued": "Detainer issue date", "declined_date": "Declined date",
-        "declined_count": "Declined detainers", "policy_type": "Policy type",
-        "policy_text": "Policy text", "aor_raw": "Area of responsibility as written",
         "redacted_fields": "Fields withheld by redaction",
         "redactions": "FOIA exemption codes of the redactions",
         "flags": "What an editor should check (date_out_of_period, unmatched_offense)",
-        "fields": "JSON of every canonical field (generic tables: header -> value)",
+        "fields": "JSON of every canonical field (generic tables: header -> value); typed "
+                  "per profile kind in the kind views",
         "raw": "JSON header -> cell text as written", **PROVENANCE,
     }),
     "rejects": ("One row per refused row: why it is missing from rows, with its provenance.", {
@@ -177,7 +183,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
     }),
 }
 HIDDEN_PREFIX = "pages_fts_"  # FTS5 shadow tables: storage internals, never read directly
-FACETS = {"rows": ["state", "profile", "kind"], "rejects": ["reasons"],
+FACETS = {"rows": ["profile", "kind"], "rejects": ["reasons"],
           "pages": ["route", "status"], "documents": ["status"], "files": ["status", "kind"],
           "findings": ["kind", "status"], "errors": ["stage"]}
 SORT = {"rows": "source_file", "rejects": "source_file", "documents": "path", "files": "path"}
@@ -326,7 +332,7 @@ def _table(name: str, columns: list[str]) -> dict:
 def _kind_view(name: str, columns: list[str], types: dict[str, str | None]) -> dict:
     """Metadata of a profile kind's typed view: its fields with their types, the provenance
     columns described as in `rows`, facets on state and AOR when it has them."""
-    described = TABLES["rows"][1]
+    described = {**TABLES["rows"][1], **FIELD_DESCRIPTIONS}
     meta: dict = {
         "description": f"One row per accepted {name} row, one typed column per profile field "
                        "(then the fields normalization derived, then provenance). A view of "

@@ -25,8 +25,8 @@ from foia.store.read import (
     table_rows,
 )
 from foia.store.schema import (
+    DDOR_COLUMNS,
     PROVENANCE_COLUMNS,
-    ROW_COLUMNS,
     VERSION,
     connect,
     connect_readonly,
@@ -58,7 +58,7 @@ from foia.store.write import (
 )
 
 __all__ = [
-    "PROVENANCE_COLUMNS", "ROW_CHUNK", "ROW_COLUMNS", "VERSION", "PageTextLookup", "StoreSink",
+    "PROVENANCE_COLUMNS", "ROW_CHUNK", "DDOR_COLUMNS", "VERSION", "PageTextLookup", "StoreSink",
     "StoredTable", "connect", "connect_readonly", "create_kind_views", "kind_view_name",
     "delete_document", "delete_rows",
     "document_keys", "documents", "file_paths", "file_status", "orphan_documents",

@@ -11,8 +11,10 @@ Version history:
   the run when it first needed them);
 - 1: those columns and tables, and the indexes that deletes by document use
   (`rejects.source_sha256`, `findings.sha256`, `tables.sha256`, `pages_fts` aside);
-- 2: one view per profile kind with typed columns (foia.store.kinds), rebuilt on every open
-  for writing since profiles can change without the schema changing.
+- 2: one view per profile kind with typed columns (create_kind_views), rebuilt after every run
+  since profiles can change without the schema changing;
+- 3: the DDOR columns leave `rows` (the generic table holds provenance and the fields as JSON;
+  the kind views have the typed columns, for every profile alike).
 """
 
 from __future__ import annotations
@@ -23,14 +25,15 @@ from pathlib import Path
 
 PROVENANCE_COLUMNS = ("source_file", "source_sha256", "page", "pages", "bbox", "method",
                       "confidence", "source_link")
-# DDOR canonical columns, kept on `rows` for stores and queries written against them; every
-# profile's fields (these included) are in `rows.fields` JSON, and typed per kind in the views.
-ROW_COLUMNS = ("aor", "jurisdiction_raw", "county", "state", "county_fips", "jurisdiction_match",
+# The DDOR fields `rows` held as columns before version 3; every profile's fields are in
+# `rows.fields` JSON, typed per kind in the views (ddor_declined_detainers, ...). Named here
+# for the migration that drops them.
+DDOR_COLUMNS = ("aor", "jurisdiction_raw", "county", "state", "county_fips", "jurisdiction_match",
                "jurisdiction_score", "facility", "city", "citizenship", "citizenship_iso3",
                "offense_raw", "offense_categories", "most_serious", "detainer_issued",
                "declined_date", "declined_count", "policy_type", "policy_text", "aor_raw")
 
-BASE = f"""
+BASE = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, started TEXT, finished TEXT, dump TEXT, version TEXT,
     settings TEXT, settings_hash TEXT, summary TEXT
@@ -64,8 +67,7 @@ CREATE TABLE IF NOT EXISTS cells (
 );
 CREATE TABLE IF NOT EXISTS rows (
     record_id TEXT PRIMARY KEY, table_id TEXT, row_index INTEGER, profile TEXT, kind TEXT,
-    is_total INTEGER, {", ".join(f"{c} TEXT" for c in ROW_COLUMNS)},
-    redacted_fields TEXT, redactions TEXT, flags TEXT, fields TEXT, raw TEXT,
+    is_total INTEGER, redacted_fields TEXT, redactions TEXT, flags TEXT, fields TEXT, raw TEXT,
     source_file TEXT NOT NULL, source_sha256 TEXT NOT NULL, page INTEGER NOT NULL, pages TEXT,
     bbox TEXT NOT NULL, method TEXT NOT NULL, confidence REAL NOT NULL, source_link TEXT NOT NULL
 );
@@ -149,7 +151,20 @@ def _to_2(conn: sqlite3.Connection) -> None:
     them (created with the base tables)."""
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_1, _to_2)
+def _to_3(conn: sqlite3.Connection) -> None:
+    """The DDOR columns dropped from `rows` (their values are in `fields`); views that read
+    `rows` are dropped first (SQLite re-checks them) and rebuilt by the next run."""
+    have = _columns(conn, "rows")
+    if not have & set(DDOR_COLUMNS):
+        return
+    for (view,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'").fetchall():
+        conn.execute(f"DROP VIEW {_ident(view)}")
+    for column in DDOR_COLUMNS:
+        if column in have:
+            conn.execute(f"ALTER TABLE rows DROP COLUMN {column}")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_1, _to_2, _to_3)
 VERSION = len(MIGRATIONS)
 
 

@@ -13,11 +13,11 @@ from collections.abc import Iterable
 
 from extract.assemble import TableChain
 from extract.model import DocumentResult, PageResult, Provenance, Table, TableRow
-from foia.store.schema import PROVENANCE_COLUMNS, ROW_COLUMNS
+from foia.store.schema import PROVENANCE_COLUMNS
 from normalize.narrative import Finding
 from normalize.outcome import RejectOut, RowOut
 
-ROW_FIELDS = ("record_id", "table_id", "row_index", "profile", "kind", "is_total", *ROW_COLUMNS,
+ROW_FIELDS = ("record_id", "table_id", "row_index", "profile", "kind", "is_total",
               "redacted_fields", "redactions", "flags", "fields", "raw", *PROVENANCE_COLUMNS)
 REJECT_FIELDS = ("record_id", "table_id", "row_index", "profile", "kind", "reasons", "detail",
                  "raw", *PROVENANCE_COLUMNS)
@@ -202,10 +202,9 @@ def write_rows(conn: sqlite3.Connection, sha256: str, index: int, profile: str |
         conn.execute("UPDATE cells SET row_kind='header' WHERE table_id=? AND row_index=?",
                      (tid, ri))
     for r in rows:
-        cols = [_text(r.fields.get(c)) for c in ROW_COLUMNS]
         conn.execute(
             ROW_INSERT,
-            (r.record_id, tid, r.row_index, r.profile, r.kind, int(r.is_total), *cols,
+            (r.record_id, tid, r.row_index, r.profile, r.kind, int(r.is_total),
              ";".join(r.redacted_fields) or None, ";".join(r.redactions) or None,
              ";".join(r.flags) or None, json.dumps(r.fields, default=str), json.dumps(r.raw),
              *_prov_values(r.provenance)),
@@ -230,12 +229,6 @@ def move_to_rejects(conn: sqlite3.Connection, sha256: str, index: int,
         return
     conn.executemany("DELETE FROM rows WHERE record_id=?", [(j.record_id,) for j in moved])
     _insert_rejects(conn, table_id(sha256, index), moved)
-
-
-def _text(v) -> str | None:
-    if v is None:
-        return None
-    return v if isinstance(v, str) else str(v)
 
 
 def record_error(conn: sqlite3.Connection, run_id: str, source_file: str, sha256: str | None,
