@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO
 
 from foia.atomic import replace_atomically
+from foia.ingest.archives import gunzipped_name, member_name  # noqa: F401 (re-exported)
 from foia.ingest.sniff import (  # noqa: F401  (re-exported: callers read the kinds here)
     EXTENSION_KINDS,
     GZIP_MAGIC,
@@ -151,18 +152,6 @@ WORK_FOLDER = ".work"  # beside the store: unpacked archives, decrypted copies
 def decrypted_path(work_dir: Path, sha: str) -> Path:
     """Where a run keeps the decrypted copy of the encrypted PDF `sha` (audits read it too)."""
     return work_dir / "decrypted" / f"{sha}.pdf"
-
-
-def gunzipped_name(name: str) -> str:
-    """The name of a gzip's one member, from the gzip's own name (`counts.csv.gz` ->
-    `counts.csv`, `x.tgz` -> `x.tar`); the gzip header's stored name is optional and is not
-    trusted to be a safe path, so it is not used."""
-    base = name.rsplit("/", 1)[-1]
-    lower = base.lower()
-    for suffix, replacement in ((".gz", ""), (".gzip", ""), (".tgz", ".tar")):
-        if lower.endswith(suffix) and base[: -len(suffix)].strip("."):  # not "", "." or ".."
-            return base[: -len(suffix)] + replacement
-    return base + ".out"
 
 
 def _zip_kind(path: Path) -> str:
@@ -331,7 +320,7 @@ class _Inventory:
                 if reason := _unsafe(info):
                     out.append(_rec(info.filename, "error", reason))  # the name as given
                     continue
-                rel = "/".join(p for p in _SEP.split(info.filename) if p not in ("", "."))
+                rel = member_name(info.filename)
                 if _is_system(rel):
                     out.append(_rec(rel, "unsupported", "system file", size=info.file_size))
                     continue

@@ -14,21 +14,15 @@ checked, but pdfium cannot render it without the password, which is never stored
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import io
-import re
 import sqlite3
-import zipfile
-import zlib
 from pathlib import Path
 
+from foia.ingest.archives import read_member
 from foia.ingest.inventory import (
-    GZIP_MAGIC,
     WORK_FOLDER,
     ZipLimits,
     decrypted_path,
-    gunzipped_name,
 )
 from foia.store import queries
 
@@ -46,68 +40,14 @@ def dump_folders(conn: sqlite3.Connection, dump: Path | None = None) -> list[Pat
     return list(dict.fromkeys(found))
 
 
-def _clean(name: str) -> str:
-    """A member name as the inventory records it: '/' separators, no empty or '.' parts."""
-    return "/".join(p for p in re.split(r"[\\/]", name) if p not in ("", "."))
-
-
-def _member(zf: zipfile.ZipFile, parts: list[str], cap: int) -> bytes | None:
-    """Bytes of `parts` inside an open zip (nested archives are opened from the member's
-    bytes); a member larger than `cap` is not read."""
-    names = {_clean(n): n for n in zf.namelist()}
-    for k in range(len(parts), 0, -1):
-        name = names.get("/".join(parts[:k]))
-        if name is not None:
-            if zf.getinfo(name).file_size > cap:  # zipfile reads no more than this size
-                return None
-            data = zf.read(name)
-            return data if k == len(parts) else _inside(data, parts[k - 1], parts[k:], cap)
-    return None
-
-
-def _inside(blob: bytes, name: str, parts: list[str], cap: int) -> bytes | None:
-    """Bytes of `parts` inside the archive `blob` named `name`: a gzip's one member (named as
-    the inventory names it) or a zip's. Decompression stops past `cap` bytes: the file may
-    have changed since the run into something that unpacks without end."""
-    if blob.startswith(GZIP_MAGIC):
-        if parts[0] != gunzipped_name(name):
-            return None
-        try:
-            with gzip.GzipFile(fileobj=io.BytesIO(blob)) as gz:
-                inner = gz.read(cap + 1)
-        except (OSError, EOFError, zlib.error):
-            return None
-        if len(inner) > cap:
-            return None
-        return inner if len(parts) == 1 else _inside(inner, parts[0], parts[1:], cap)
-    try:
-        with zipfile.ZipFile(io.BytesIO(blob)) as zf:
-            return _member(zf, parts, cap)
-    except zipfile.BadZipFile:
-        return None
-
-
-def _from_archive(path: Path, parts: list[str], cap: int) -> bytes | None:
-    """Read one member out of the archive at `path` (of a zip, only that member is read)."""
-    try:
-        with path.open("rb") as fh:
-            gzipped = fh.read(2) == GZIP_MAGIC
-        if gzipped:
-            return _inside(path.read_bytes(), path.name, parts, cap)
-        with zipfile.ZipFile(path) as zf:
-            return _member(zf, parts, cap)
-    except (zipfile.BadZipFile, OSError):
-        return None
-
-
 def _read(root: Path, rel: str, cap: int) -> bytes | None:
     parts = rel.split("/")
     for k in range(len(parts), 0, -1):
         p = root.joinpath(*parts[:k])
         if p.is_file():
-            return p.read_bytes() if k == len(parts) else _from_archive(p, parts[k:], cap)
+            return p.read_bytes() if k == len(parts) else read_member(p, parts[k:], cap)
     if root.is_file() and root.name == parts[0]:  # the dump was this one file
-        return root.read_bytes() if len(parts) == 1 else _from_archive(root, parts[1:], cap)
+        return root.read_bytes() if len(parts) == 1 else read_member(root, parts[1:], cap)
     return None
 
 
