@@ -77,6 +77,8 @@ def _stored(conn: sqlite3.Connection, kind: str) -> list[dict]:
     for r in conn.execute("SELECT * FROM rows WHERE kind=? AND is_total=0", (kind,)):
         d = dict(r)
         d.update(json.loads(d["fields"]) if d.get("fields") else {})  # the row's fields
+        for key in ("county_fips", "declined_date", "detainer_issued", "declined_count"):
+            d.setdefault(key, None)  # a field the row's table has no column for
         link = d.get("source_link") or ""
         sheet = link.split("#sheet=", 1)[1].split("&", 1)[0] if "#sheet=" in link else None
         d["sheet"] = sheet
