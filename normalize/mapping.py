@@ -38,6 +38,10 @@ CONTENT_WEIGHT = 90
 # Semantic kinds read from names: a looser share is still agreement (a facility column holds
 # some jails the table does not know by name; a county column some places that are cities).
 LOOSE = {"county": 0.3, "facility": 0.3, "offense": 0.3, "aor": 0.3}
+# A date or count field named by a header over a column where fewer cells than this read as
+# one is not that field, whatever else the cells are ("Detainer Form" over I-247N, I-247D
+# codes taken for a date through a scan's garbled header lines).
+TYPED_MIN = 0.25
 TYPE_CONTENT = {"date": "date", "count": "count", "state": "state"}
 
 
@@ -100,6 +104,8 @@ def _believed(cols: Columns, col: int, want: str | None) -> tuple[bool, str]:
         return True, ""
     if share >= OTHER_KIND and main != want:
         return False, f"cells are {main}s ({share:.0%}), not {want}s ({c.share(want):.0%})"
+    if want in ("date", "count") and c.share(want) < TYPED_MIN:
+        return False, f"only {c.share(want):.0%} of the cells are {want}s"
     return True, ""
 
 

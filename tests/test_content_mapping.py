@@ -363,3 +363,20 @@ def test_ocr_marks_and_splits_in_dates_are_repaired(text, iso):
 
 def test_two_dates_in_one_cell_are_not_glued_into_one():
     assert not read_date("03/17/2017 03/21/2017").ok
+
+
+def test_a_date_header_over_cells_that_are_no_dates_is_overruled():
+    """Blind scan (seed 11): garbled title lines joined to the header named a column of detainer
+    form codes "Declined"; its cells, not one a date, overrule it and the dates are mapped
+    from the column that holds them."""
+    from normalize.mapping import Columns, map_columns
+    from normalize.profiles import norm_header
+
+    rows = [["UNION", "Ga", "I-247N", "March 18, 2017"], ["BALTIMORE", "Md", "I-247D", ""],
+            ["MARION", "Kans", "1-247N", "March 20, 2017"], ["Marion co", "Kans", "1-247D",
+                                                             "March 22, 2017"]]
+    found, notes = map_columns(Columns(["Jurisdiction", "St", "Declined", ""], columns(rows)),
+                               DDOR.kind("declined_detainers"), norm_header)
+    fields = {m.column: m.field for m in found}
+    assert fields.get(2) != "declined_date" and fields.get(3) == "declined_date"
+    assert any("'Declined'" in n and "dates" in n for n in notes)
