@@ -11,10 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import tempfile
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 from typing import Protocol
 
 import pdfplumber
+import pypdfium2 as pdfium
+from pdfplumber.utils.exceptions import PdfminerException
 
 from extract.assemble import Collector, Stitcher, TableSink, strip_furniture
 from extract.checkboxes import fill_checkbox_cells
@@ -25,6 +29,7 @@ from extract.layout_tables import layout_tables
 from extract.model import (
     Cell,
     DocumentResult,
+    DocumentStatus,
     PageResult,
     PageStatus,
     Table,
@@ -351,14 +356,29 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
     stitcher = Stitcher(sink if sink is not None else collect)  # type: ignore[arg-type]
     context: list[PageLayout] = []  # the last pages of the previous window, for furniture
     n_read = sum(1 for r in routes if r.route != "skipped")  # skipped ones are the last
-    for first in range(0, n_read, WINDOW_PAGES):
-        # The file is opened again for each window: pdfminer caches every object it parses
-        # for as long as the document is open, which on a long PDF is what fills memory.
-        window = list(enumerate(routes[first:min(first + WINDOW_PAGES, n_read)],
-                                start=first + 1))
-        context = _read_window(path, rel_path, window, cfg, pool, results, stitcher, context,
-                               sink)
-    stitcher.finish()
+    with tempfile.TemporaryDirectory(prefix="foia-salvage-") as work:
+        read_path, damage = path, None
+        for first in range(0, n_read, WINDOW_PAGES):
+            # The file is opened again for each window: pdfminer caches every object it parses
+            # for as long as the document is open, which on a long PDF is what fills memory.
+            window = list(enumerate(routes[first:min(first + WINDOW_PAGES, n_read)],
+                                    start=first + 1))
+            try:
+                context = _read_window(path, read_path, rel_path, window, cfg, pool, results,
+                                       stitcher, context, sink)
+            except PdfminerException as exc:
+                if read_path != path:
+                    raise
+                # pdfium opened the file (routing did), pdfminer cannot: a truncated download
+                # or a broken cross-reference. Read pdfium's repair of it instead.
+                try:
+                    read_path, damage = salvage_copy(path, Path(work)), str(exc)
+                except Exception:  # pdfium cannot write it out either: nothing to read
+                    doc.status, doc.error = "error", f"cannot open PDF: {exc}"
+                    return doc
+                context = _read_window(path, read_path, rel_path, window, cfg, pool, results,
+                                       stitcher, context, sink)
+        stitcher.finish()
     for table in collect.tables if collect is not None else ():
         results[table.page].tables.append(table)
     for i, decision in enumerate(routes[n_read:], start=n_read + 1):  # past max_pages: unread
@@ -371,17 +391,47 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
     skipped = sum(1 for p in doc.pages if p.status == PageStatus.SKIPPED)
     # a resource limit: said once, not per page
     settle_status(doc, f"{skipped} pages past the limit of {cfg.max_pages} not read")
+    if damage is not None:
+        _say_salvaged(doc, damage)
     return doc
 
 
-def _read_window(path: str, rel_path: str, window: list[tuple[int, RouteDecision]],
+def salvage_copy(path: str, folder: Path) -> str:
+    """A copy of a damaged PDF as pdfium repaired it on opening (pdfium rebuilds a lost or
+    broken cross-reference by scanning the file; pdfminer does not): the pages whose objects
+    survive, at their own numbers and coordinates, so provenance still points into the
+    original. Raises when pdfium cannot open it either."""
+    target = folder / "salvaged.pdf"
+    doc = pdfium.PdfDocument(path)
+    try:
+        doc.save(str(target))
+    finally:
+        doc.close()
+    return str(target)
+
+
+def _say_salvaged(doc: DocumentResult, damage: str) -> None:
+    """A salvaged document is partial at best, and says so: which pages came out empty (their
+    content lay past the break) and why the file needed salvage."""
+    empty = [p.number for p in doc.pages if p.status == PageStatus.OK and not p.text.strip()
+             and not p.tables]
+    note = (f"damaged file ({damage}): read from pdfium's repair of it; content past the "
+            "break is lost" + (f"; pages {', '.join(map(str, empty))} came out empty"
+                               if empty else ""))
+    if doc.status == DocumentStatus.OK:
+        doc.status = DocumentStatus.PARTIAL
+    doc.error = "; ".join(x for x in (note, doc.error) if x)
+
+
+def _read_window(path: str, read_path: str, rel_path: str,
+                 window: list[tuple[int, RouteDecision]],
                  cfg: ExtractSettings, pool: WorkPool | None, results: dict[int, PageResult],
                  stitcher: Stitcher, context: list[PageLayout],
                  sink: DocumentSink | None) -> list[PageLayout]:
     """One window of pages read, their tables found and stitched on; returns the last
     layouts, the furniture context for the next window."""
     # only this window's pages: `pdf.pages` would otherwise build every page of the file
-    with pdfplumber.open(path, pages=[i for i, _ in window]) as pdf:
+    with pdfplumber.open(read_path, pages=[i for i, _ in window]) as pdf:
         layouts: list[PageLayout] = []
         plumber_pages: dict = {}
         ocr_pages: set[int] = set()
@@ -393,7 +443,7 @@ def _read_window(path: str, rel_path: str, window: list[tuple[int, RouteDecision
         # pages just before it, so its first pages get the same evidence as the rest.
         clean, _ = strip_furniture(context + layouts)
         clean = clean[len(context):]
-        for number, height, tables in _tables_by_page(path, rel_path, clean, plumber_pages,
+        for number, height, tables in _tables_by_page(read_path, rel_path, clean, plumber_pages,
                                                       results, cfg, ocr_pages):
             stitcher.add_page(number, height, tables)
         # Memory stays flat on long documents: pdfplumber's parsed objects are dropped
