@@ -14,6 +14,7 @@ import pytest
 from extract.model import DocumentStatus
 from extract.pdf import extract_pdf
 from foia.run.pipeline import run_dump
+from foia.store.check import check_store
 from tests.conftest import REAL
 
 WARN = REAL / "WARN-Report-for-7-1-2015-to-03-25-2016.pdf"
@@ -48,3 +49,4 @@ def test_a_run_records_the_salvaged_file_as_partial_with_rows(truncated, tmp_pat
     summary = run_dump(dump, tmp_path / "out", profile="warn", workers=1)
     assert summary.documents["partial"] == 1 and summary.rows >= 300
     assert summary.files["ok"] == 1 and summary.errors >= 1  # the damage is recorded
+    assert check_store(tmp_path / "out", dump).ok  # every page and row accounted for
