@@ -40,14 +40,19 @@ def _truth(truth: dict, name: str, page: int) -> list[dict]:
     return [r for r in truth["detainer_rows"] if r["file"] == name and r["page"] == page]
 
 
+def _page(tmp_path: Path, seed: int, small: bool, name: str, page: int
+          ) -> tuple[Path, list[tuple[str, ...]], list[dict]]:
+    """(dump, extracted data rows, truth rows) of one page of one generated release."""
+    dump, truth = _release(tmp_path, seed, small)
+    return dump, _rows(dump, name, page), _truth(truth, name, page)
+
+
 @pytest.mark.slow
 def test_headerless_continuation_page_is_cut_by_alignment(tmp_path):
     # seed 305 --small: page 2 continues the detainer table with no header, columns one
     # Courier space apart ("Pa. Delaware Co Jail (George W. Hill) 30-Jan-17 11-Feb-17 EL ...")
-    dump, truth = _release(tmp_path, 305, small=True)
     name = "Declined_Detainer_Outcome_Report_021117.pdf"
-    rows = _rows(dump, name, 2)
-    expected = _truth(truth, name, 2)
+    dump, rows, expected = _page(tmp_path, 305, True, name, 2)
     assert len(expected) == 8
     for t in expected:
         # the facility, both dates and the citizenship each in a cell of their own
@@ -66,10 +71,8 @@ def test_headerless_continuation_page_is_cut_by_alignment(tmp_path):
 def test_section_title_over_the_labels_is_not_a_header_line(tmp_path):
     # seed 10: "Section II: Declined Detainers" (9 pt) right over "Field Office  St." (7.5 pt);
     # taken as a header line it crossed the cut between Field Office and St.
-    dump, truth = _release(tmp_path, 10, small=False)
     name = "ddor-week-01-28.pdf"
-    rows = _rows(dump, name, 2)
-    expected = _truth(truth, name, 2)
+    _, rows, expected = _page(tmp_path, 10, False, name, 2)
     assert expected
     for t in expected:
         assert any(t["state_raw"] in r and t["declined_date_raw"] in r for r in rows), t
@@ -79,10 +82,9 @@ def test_section_title_over_the_labels_is_not_a_header_line(tmp_path):
 def test_long_value_in_the_gutter_stays_whole(tmp_path):
     # seed 14: "Parish of East Baton Rouge I-247N" and "MONROE COUNTY CORRECTIONAL FACILITY
     # 01FEB2017", one space apart; the county and the facility must stay whole, the dates alone
-    dump, truth = _release(tmp_path, 14, small=False)
     name = "Declined_Detainer_Outcome_Report_021117.pdf"
-    rows = _rows(dump, name, 2)
-    for t in _truth(truth, name, 2):
+    _, rows, expected = _page(tmp_path, 14, False, name, 2)
+    for t in expected:
         cells = [r for r in rows if t["declined_date_raw"] in r
                  and t["detainer_issued_raw"] in r]
         assert cells, t
@@ -96,10 +98,8 @@ def test_long_value_in_the_gutter_stays_whole(tmp_path):
 def test_a_label_word_lined_up_inside_dates_does_not_split_them(tmp_path):
     # seed 417 (first seen as an unseen release, all 12 rows of its page 2 lost): "Declined
     # Date" over "February 4, 2017" in Courier; "Date" and "4," both start nine characters in
-    dump, truth = _release(tmp_path, 417, small=False)
     name = "ddor-week-02-11.pdf"
-    rows = _rows(dump, name, 2)
-    expected = _truth(truth, name, 2)
+    _, rows, expected = _page(tmp_path, 417, False, name, 2)
     assert len(expected) == 12
     for t in expected:
         assert any(t["declined_date_raw"] in r and t["detainer_issued_raw"] in r

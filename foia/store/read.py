@@ -43,16 +43,15 @@ class PageTextLookup(Mapping[int, str]):
         self.kept: dict[int, str] = {}
         self.numbers = [r[0] for r in conn.execute(
             "SELECT page FROM pages WHERE sha256=? ORDER BY page", (sha256,))]
+        self.known = set(self.numbers)
 
     def __getitem__(self, page: int) -> str:
         if page not in self.kept:
-            row = self.conn.execute("SELECT text FROM pages WHERE sha256=? AND page=?",
-                                    (self.sha256, page)).fetchone()
-            if row is None:
+            if page not in self.known:
                 raise KeyError(page)
             if len(self.kept) >= self.KEEP:
                 self.kept.pop(next(iter(self.kept)))
-            self.kept[page] = row[0] or ""
+            self.kept[page] = page_text(self.conn, self.sha256, page) or ""
         return self.kept[page]
 
     def __iter__(self) -> Iterator[int]:

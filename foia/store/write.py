@@ -38,7 +38,11 @@ def _insert(table: str, fields: tuple[str, ...], verb: str = "INSERT") -> str:
     """An INSERT naming every column it fills."""
     return f"{verb} INTO {table} ({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))})"
 
+# Built once: a long table's rows, cells and rejects are inserted one statement each.
 ROW_INSERT = _insert("rows", ROW_FIELDS, "INSERT OR REPLACE")
+REJECT_INSERT = _insert("rejects", REJECT_FIELDS, "INSERT OR REPLACE")
+CELL_INSERT = _insert("cells", CELL_FIELDS)
+PAGE_INSERT = _insert("pages", PAGE_FIELDS)
 
 
 def set_normalize_key(conn: sqlite3.Connection, sha256: str, key: str | None) -> None:
@@ -127,7 +131,7 @@ def write_page(conn: sqlite3.Connection, sha256: str, path: str, p: PageResult) 
     words = json.dumps([[w.text, round(w.x0, 2), round(w.top, 2), round(w.x1, 2),
                          round(w.bottom, 2)] for w in p.words]) if p.words else None
     conn.execute(
-        _insert("pages", PAGE_FIELDS),
+        PAGE_INSERT,
         (sha256, p.number, path, p.route, p.status, p.text_quality, p.char_count,
          p.ocr_confidence, p.rotation, p.skew,
          p.width, p.height, p.sheet, p.text, words, p.error, p.route_reason),
@@ -159,7 +163,7 @@ def write_cells(conn: sqlite3.Connection, tid: str, first_row: int,
     """Cells of `rows`, numbered from `first_row` (a stitched table's part goes after the
     parts before it)."""
     conn.executemany(  # a generator: a long table's cells are not all built at once
-        _insert("cells", CELL_FIELDS),
+        CELL_INSERT,
         ((tid, ri, ci, r.kind, r.page, r.sheet_row, c.text, _bbox(c.bbox), c.confidence,
           c.redaction)
          for ri, r in enumerate(rows, start=first_row) for ci, c in enumerate(r.cells)),
@@ -215,7 +219,7 @@ def write_rows(conn: sqlite3.Connection, sha256: str, index: int, profile: str |
 def _insert_rejects(conn: sqlite3.Connection, tid: str, rejects: Iterable[RejectOut]) -> None:
     for j in rejects:
         conn.execute(
-            _insert("rejects", REJECT_FIELDS, "INSERT OR REPLACE"),
+            REJECT_INSERT,
             (j.record_id, tid, j.row_index, j.profile, j.kind, ";".join(j.reasons), j.detail,
              json.dumps(j.raw), *_prov_values(j.provenance)),
         )
