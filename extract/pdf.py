@@ -381,12 +381,7 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
         stitcher.finish()
     for table in collect.tables if collect is not None else ():
         results[table.page].tables.append(table)
-    for i, decision in enumerate(routes[n_read:], start=n_read + 1):  # past max_pages: unread
-        results[i] = PageResult(number=i, route="skipped", status="skipped",
-                                error=decision.reason, route_reason=decision.reason,
-                                text_quality=decision.quality, char_count=decision.char_count)
-        if sink is not None:
-            sink.page(results[i])
+    _record_skipped(routes[n_read:], n_read, results, sink)
     doc.pages = [results[i] for i in sorted(results)]
     skipped = sum(1 for p in doc.pages if p.status == PageStatus.SKIPPED)
     # a resource limit: said once, not per page
@@ -394,6 +389,17 @@ def extract_pdf(path: str, rel_path: str, sha256: str,
     if damage is not None:
         _say_salvaged(doc, damage)
     return doc
+
+
+def _record_skipped(skipped: list[RouteDecision], n_read: int, results: dict[int, PageResult],
+                    sink: DocumentSink | None) -> None:
+    """Pages past max_pages: recorded unread, with the routing's reason."""
+    for i, decision in enumerate(skipped, start=n_read + 1):
+        results[i] = PageResult(number=i, route="skipped", status="skipped",
+                                error=decision.reason, route_reason=decision.reason,
+                                text_quality=decision.quality, char_count=decision.char_count)
+        if sink is not None:
+            sink.page(results[i])
 
 
 def salvage_copy(path: str, folder: Path) -> str:
