@@ -370,16 +370,14 @@ def _flat_header(sh: _Sheet, g: int | None, h: int, span: range) -> tuple[str, .
 
 
 def _is_total(texts: list[tuple[str, str]]) -> bool:
-    """First non-empty cell starts with Total/Grand total, or a leading label cell says Total."""
+    """First non-empty cell starts with Total/Grand total, or one of the first three filled cells
+    is exactly a Total label. The count may come first ("1062 | TOTAL |", a county table with its
+    count column leftmost): a cell that is the word Total and nothing else is a label wherever
+    it stands, and no county, jail or person is named just that."""
     filled = [(t, k) for t, k in texts if t]
     if filled and _TOTAL_START.match(filled[0][0]):
         return True
-    for t, k in filled[:3]:  # leading label cells, up to the first number or date
-        if k in ("num", "date"):
-            return False
-        if _TOTAL_LABEL.fullmatch(t):
-            return True
-    return False
+    return any(_TOTAL_LABEL.fullmatch(t) for t, _ in filled[:3])
 
 
 def _row(sh: _Sheet, r: int, span: range, kind: RowKind, page: int) -> TableRow:
