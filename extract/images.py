@@ -7,6 +7,7 @@ tables stitched across frames, every frame recorded with its status.
 from __future__ import annotations
 
 from extract.assemble import stitch_tables
+from extract.forms import printed_fields
 from extract.model import DocumentResult, PageResult, settle_status
 from extract.ocr import OcrError, image_frame_count, ocr_image_frame
 from extract.pdf import ExtractSettings, ocr_tables, page_words
@@ -59,8 +60,11 @@ def extract_image(path: str, rel_path: str, sha256: str, kind: str,
                           route_reason="image file: OCR")
         if cfg.store_words:
             page.words = page_words(layout)
+        tables = ocr_tables(layout, cfg.layout)
+        if layout.to_page is None:  # a turned frame's words are not in the image's frame
+            page.fields = printed_fields(layout, tables)
         doc.pages.append(page)
-        per_page.append((number, layout.height, ocr_tables(layout, cfg.layout)))
+        per_page.append((number, layout.height, tables))
     settle_status(doc)
     by_number = {p.number: p for p in doc.pages}
     for table in stitch_tables(per_page):

@@ -79,6 +79,8 @@ class LayoutSettings(Resolvable):
     # Rows set further apart than a block gap still make one table when they are this close
     # and their columns line up.
     spaced_row_em: float = 4.0
+    # ... compared on the first of its first full_row_search lines that is a full row
+    full_row_search: int = 8
     # Run starts (or number ends) this close count as the same column in two rows. Points: a
     # renderer places aligned text at one x; the difference is rounding, not type size.
     aligned_start_pt: float = 2.0
@@ -192,6 +194,13 @@ class LayoutSettings(Resolvable):
     # In a full grid, rules are authoritative for records when they start at least
     # min_rule_records records and rule_records_share as many as the key columns do.
     min_rule_records: int = 3
+    # Records told apart by bands or gaps (layout.records._separated_starts): a gap is a
+    # record break when wider than record_gap_ratio times the tight line gap and
+    # record_gap_em line heights more; the grouping is taken when separated_agree_share of
+    # its groups hold exactly one key line.
+    record_gap_ratio: float = 2.0
+    record_gap_em: float = 0.35
+    separated_agree_share: float = 0.9
     rule_records_share: float = 0.8
 
     def __post_init__(self) -> None:

@@ -14,7 +14,12 @@ from typing import Literal, NamedTuple
 
 BBox = tuple[float, float, float, float]
 
-RowKind = Literal["header", "data", "total", "footnote", "title"]
+RowKind = Literal["header", "data", "total", "subtotal", "group", "footnote", "title",
+                  "master", "detail", "subheader"]
+# Rows that are records of the table's body: data rows, the sums printed among them
+# (extract.row_classes) and the lines of a master-detail report (extract.master_detail).
+# Group labels and sub-headers are body structure, like headers: in cells, not rows.
+FIGURE_KINDS = ("data", "subtotal", "total", "master", "detail")
 PageRoute = Literal["text", "ocr", "empty", "sheet", "skipped"]
 
 
@@ -195,6 +200,7 @@ class PageResult:
     rotation: int = 0  # degrees clockwise applied to read an OCR page upright
     skew: float = 0.0  # degrees applied to straighten it
     route_reason: str | None = None  # why the page took its route (and the score behind it)
+    fields: list = field(default_factory=list)  # extract.forms.FormField: a form page's fields
 
 
 @dataclass

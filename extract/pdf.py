@@ -24,6 +24,7 @@ from extract.assemble import Collector, Stitcher, TableSink, strip_furniture
 from extract.checkboxes import fill_checkbox_cells
 from extract.deadline import PageTimeout, deadline
 from extract.engines import camelot_tables, pdfplumber_tables
+from extract.forms import page_fields
 from extract.layout_settings import LayoutSettings
 from extract.layout_tables import layout_tables
 from extract.model import (
@@ -449,8 +450,11 @@ def _read_window(path: str, read_path: str, rel_path: str,
         # pages just before it, so its first pages get the same evidence as the rest.
         clean, _ = strip_furniture(context + layouts)
         clean = clean[len(context):]
+        by_layout = {lay.number: lay for lay in clean}
         for number, height, tables in _tables_by_page(read_path, rel_path, clean, plumber_pages,
                                                       results, cfg, ocr_pages):
+            results[number].fields = _fields(by_layout[number], tables,
+                                             plumber_pages.get(number), rel_path)
             stitcher.add_page(number, height, tables)
         # Memory stays flat on long documents: pdfplumber's parsed objects are dropped
         # page by page, and finished pages go to the sink (the store) without their
@@ -462,6 +466,18 @@ def _read_window(path: str, read_path: str, rel_path: str,
                 results[i].words, results[i].text = [], ""
         plumber_pages.clear()
     return layouts[-FURNITURE_CONTEXT:]
+
+
+def _fields(layout: PageLayout, tables: list[Table], plumber_page, rel_path: str) -> list:
+    """A page's form fields (extract.forms); a failure here costs the fields, not the page.
+    A page read turned is skipped: its words are not in the page's frame."""
+    if layout.to_page is not None:
+        return []
+    try:
+        return page_fields(layout, tables, plumber_page)
+    except Exception:
+        log.exception("form fields failed on page %s of %s", layout.number, rel_path)
+        return []
 
 
 def _open_problem(exc: Exception) -> str:

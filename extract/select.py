@@ -13,6 +13,7 @@ from dataclasses import replace
 from extract.evidence import evidence_factor
 from extract.model import BBox, Table
 from extract.page_layout import PageLayout
+from extract.row_classes import classify_table
 from extract.rows import is_typed
 
 
@@ -120,4 +121,5 @@ def select_tables(candidates: list[Table], layout: PageLayout | None = None) -> 
             best.extend(pieces)
         elif pick.score > 0:  # a region no engine reads as a table stays page text only
             best.append(pick)
-    return sorted(best, key=lambda t: (t.bbox[1] if t.bbox else 0, t.bbox[0] if t.bbox else 0))
+    return [classify_table(t) for t in
+            sorted(best, key=lambda t: (t.bbox[1] if t.bbox else 0, t.bbox[0] if t.bbox else 0))]

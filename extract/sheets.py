@@ -15,7 +15,6 @@ import csv
 import io
 import math
 import re
-import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from extract.model import Cell, PageResult, RowKind, Table, TableRow
+from extract.row_classes import classify_table
+from extract.sheet_xml import sheet_xml, trailing_formula_rows
 
 HEADER_SCAN_ROWS = 30  # header candidates: the first N non-blank rows of a block
 BLOCK_GAP = 2  # this many fully blank rows (or more) separate two tables on one sheet
@@ -165,30 +166,14 @@ def _xlsx_sheets(path: Path) -> list[Loader]:
             grid.extend([] for _ in range(empty_run))
             empty_run = 0
             grid.append(cells)
-        return _Sheet(ws.title, grid, _xlsx_merges(path, getattr(ws, "_worksheet_path", "")))
+        merges, formula_only = sheet_xml(path, getattr(ws, "_worksheet_path", ""))
+        cut = trailing_formula_rows(grid, formula_only) if formula_only else 0
+        if cut:
+            del grid[len(grid) - cut:]
+        return _Sheet(ws.title, grid, merges)
 
     # sheetnames, not wb.worksheets: that skips chartsheets and would shift the sheet numbers
     return [(name, lambda ws=wb[name]: load(ws)) for name in wb.sheetnames]
-
-
-def _xlsx_merges(path: Path, member: str) -> list[tuple[int, int, int, int]]:
-    """0-based inclusive merged ranges of one sheet, streamed from its XML (`mergeCell`)."""
-    from xml.etree.ElementTree import iterparse
-
-    from openpyxl.utils.cell import range_boundaries
-
-    if not member:
-        return []
-    out = []
-    with zipfile.ZipFile(path) as zf, zf.open(member.lstrip("/")) as f:
-        for _, el in iterparse(f):
-            tag = el.tag.rsplit("}", 1)[-1]
-            if tag == "mergeCell" and el.get("ref"):
-                c1, r1, c2, r2 = range_boundaries(el.get("ref"))
-                out.append((r1 - 1, c1 - 1, r2 - 1, c2 - 1))
-            elif tag in ("row", "c", "v", "f", "is", "t"):
-                el.clear()  # the cells were read already: keep memory flat
-    return out
 
 
 def _xls_sheets(path: Path) -> list[Loader]:
@@ -422,7 +407,7 @@ def _table(sh: _Sheet, rows: list[int], page: int) -> Table:
         kinds[r] = "total" if _is_total([sh.cell(r, c, "data") for c in span]) else "data"
     out = [_row(sh, r, span, kinds[r], page) for r in rows]
     bbox = (span.start + 1, rows[0] + 1, span.stop, rows[-1] + 1)
-    return Table(tuple(out), "sheet", score, page, bbox, header, sh.name)
+    return classify_table(Table(tuple(out), "sheet", score, page, bbox, header, sh.name))
 
 
 def _blocks(sh: _Sheet) -> list[list[int]]:

@@ -37,6 +37,7 @@ class RowOut:
     redacted_fields: tuple[str, ...] = ()
     redactions: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
+    row_class: str = "data"  # data | subtotal | total (extract.row_classes)
 
 
 @dataclass(slots=True)

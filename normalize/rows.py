@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from extract.model import Provenance, Table, TableRow
+from extract.model import FIGURE_KINDS, Provenance, Table, TableRow
 from extract.rows import is_typed
 from normalize.column_content import SAMPLE
 from normalize.dates import column_order
@@ -39,6 +39,8 @@ from normalize.row_checks import (
     state_from_county,
 )
 from normalize.schema import schema_errors
+from normalize.structure import detail_fields, row_group_label
+from normalize.sums import SumsCheck
 from normalize.totals import TotalsCheck
 
 __all__ = ["DocContext", "RejectOut", "RowOut", "SourceRef", "TableNormalizer", "TableOutcome",
@@ -198,7 +200,15 @@ class TableNormalizer:
         self.kind = profile.kind(self.match.kind) if self.match and profile else None
         self.totals = TotalsCheck(self.match, self.match.kind if self.match else "generic",
                                   head, table_index)
+        self.sums = SumsCheck(table_index, head.page, head.bbox, self.names,
+                              check_totals=not self.totals.count_fields)
         self.plan: list = []
+        # the group label row(s) above the rows being read (extract.row_classes), carried as
+        # the `group` field; a subtotal or total row closes the group
+        self.group: str | None = None
+        self.group_closing: str | None = None
+        self.after_group = True
+        self.master: dict[str, str] = {}  # the last master line's cells (master-detail)
         self.key_cols: list[int] = []
         self.state_col: int | None = None
         self.groups = GroupedColumns(None, None, [])
@@ -224,8 +234,19 @@ class TableNormalizer:
         drafts = []
         src = self.ctx.source
         for index, row in rows:
-            if row.kind not in ("data", "total"):
+            if row.kind == "group":  # a label row: carried onto the rows under it
+                self.group = row_group_label(row, self.group, self.after_group)
+                self.after_group = False
                 continue
+            if row.kind not in FIGURE_KINDS:
+                continue
+            if row.kind == "master":
+                self.master = {n: t for n, t in zip(self.names, row.texts) if t.strip()}
+            if row.kind in ("data", "master"):
+                self.after_group = True
+            elif row.kind in ("subtotal", "total"):  # a sum closes its group
+                self.after_group, self.group_closing = True, self.group
+                self.group = None
             if self.spilled < self.spill and row.kind == "data":
                 self.spilled += 1
                 self.header_rows.append(index)
@@ -237,9 +258,14 @@ class TableNormalizer:
                 continue
             raw = dict(zip(self.names, texts))
             rid = record_id(src.source_sha256, row.page, self.table_index, index)
-            drafts.append(_Draft(index, row, rid, raw,
-                                 _provenance(row, self.head, src, self.method),
-                                 row.kind == "total", texts))
+            d = _Draft(index, row, rid, raw, _provenance(row, self.head, src, self.method),
+                       row.kind in ("subtotal", "total"), texts)
+            group = self.group if row.kind in ("data", "master") else self.group_closing
+            if group:
+                d.fields["group"] = group
+            if row.kind == "detail":
+                d.fields.update(detail_fields(texts, self.names, self.master))
+            drafts.append(d)
         return drafts
 
     def _noise_out(self, drafts: list[_Draft], out: TableOutcome) -> list[_Draft]:
@@ -269,9 +295,7 @@ class TableNormalizer:
         drafts = self._noise_out(self._drafts(rows), out)
         match, kind, ctx = self.match, self.kind, self.ctx
         if match is None or kind is None:
-            for d in drafts:
-                out.rows.append(RowOut(d.rid, self.table_index, d.index, "generic", "generic",
-                                       d.is_total, dict(d.raw), d.raw, d.prov))
+            self._generic(drafts, out)
             return out
         if len(self.jmemo) > MEMO_MAX:
             self.jmemo.clear()
@@ -310,16 +334,30 @@ class TableNormalizer:
                 self.totals.add_reject(d.raw, d.is_total)
             else:
                 row = RowOut(d.rid, self.table_index, d.index, match.profile, match.kind,
-                             d.is_total, d.fields, d.raw, d.prov, d.redacted, d.codes, d.flags)
+                             d.is_total, d.fields, d.raw, d.prov, d.redacted, d.codes, d.flags,
+                             d.row.kind)
                 out.rows.append(row)
                 self.totals.add_row(row)
+            if d.row.kind == "data" or not d.reasons:  # a refused sum is not judged again
+                self.sums.see(d.row, d.index, d.rid, d.raw, d.prov, match.profile, match.kind)
         return out
+
+    def _generic(self, drafts: list[_Draft], out: TableOutcome) -> None:
+        """Rows of a table no profile claims: its cells as fields (a detail line's: its own
+        labelled fields and its master's), and the group label above it."""
+        for d in drafts:
+            fields = d.fields if d.row.kind == "detail" else {**d.raw, **d.fields}
+            out.rows.append(RowOut(d.rid, self.table_index, d.index, "generic", "generic",
+                                   d.is_total, fields, d.raw, d.prov, row_class=d.row.kind))
+            self.sums.see(d.row, d.index, d.rid, d.raw, d.prov)
 
     def finish(self) -> TableOutcome:
         """What needs the whole table: Total rows that disagree with the rows' sums (in
         `rejects`; the caller takes them out of the rows it was given), findings, facts."""
         out = TableOutcome(match=self.match)
         out.rejects, out.findings = self.totals.finish()
+        out.rejects += self.sums.rejects
+        out.findings += self.sums.findings
         out.facts = self.totals.facts()
         return out
 

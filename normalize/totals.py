@@ -50,8 +50,9 @@ class TotalsCheck:
                             self.stated[f] = int(n.value)  # type: ignore[arg-type]
 
     def add_row(self, row: RowOut) -> None:
-        if row.is_total:
-            self.totals.append(row)
+        if row.is_total:  # a subtotal is judged by normalize.sums, against its group
+            if row.row_class == "total":
+                self.totals.append(row)
             return
         self.seen += 1
         for f in self.count_fields:

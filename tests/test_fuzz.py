@@ -429,9 +429,13 @@ def test_layout_builder_on_any_page(words: list[Word], hrules: list[HRule],
                    if r.kind != "header" for c in r.cells for tok in c.text.split(" ") if tok)
     assert not ours - page
     picked = select_tables(tables, layout)
-    rows_of = {id(t.rows) for t in tables}  # the selector re-scores a candidate, rows kept
-    assert all(id(p.rows) in rows_of for p in picked)
-    assert len({id(p.rows) for p in picked}) == len(picked)
+
+    def cells(t):  # the selector re-scores a candidate and classifies its body rows
+        return tuple(tuple(c.text for c in r.cells) for r in t.rows)  # (row kinds may change)
+
+    candidates = [cells(t) for t in tables]
+    assert all(cells(p) in candidates for p in picked)
+    assert len(picked) <= len(tables)
 
 
 # -- page furniture (extract.assemble.strip_furniture) -------------------------------------------
@@ -974,7 +978,7 @@ def check_outcome(table: Table, index: int, src: SourceRef | DocContext,
                   profile: Profile | None, out: TableOutcome) -> None:
     """What normalize_table promises: every data and total row in exactly one of rows and
     rejects, rejects with a reason, provenance on every row, typed fields of their type."""
-    wanted = [i for i, r in enumerate(table.rows) if r.kind in ("data", "total")]
+    wanted = [i for i, r in enumerate(table.rows) if r.kind in ("data", "subtotal", "total")]
     got = [r.row_index for r in out.rows] + [r.row_index for r in out.rejects]
     # Rows normalization found to be header lines (a header split into the first data rows,
     # or printed again further down, issue 15) are structure: data rows, in neither list.
@@ -994,9 +998,11 @@ def check_outcome(table: Table, index: int, src: SourceRef | DocContext,
         assert list(r.raw.values()) == [clean_text(c.text) for c in row.cells]
     kind = profile.kind(out.match.kind) if profile and out.match else None
     for r in out.rows:
-        assert r.is_total == (table.rows[r.row_index].kind == "total")
-        if kind is None:
-            assert r.fields == r.raw and r.kind == "generic"
+        assert r.is_total == (table.rows[r.row_index].kind in ("total", "subtotal"))
+        assert r.row_class == table.rows[r.row_index].kind
+        if kind is None:  # the cells, and the group label above the row when there is one
+            assert {k: v for k, v in r.fields.items() if k != "group"} == r.raw
+            assert r.kind == "generic"
             continue
         if not r.is_total:
             assert schema_errors(kind, r.fields) == []
@@ -1011,7 +1017,10 @@ def check_outcome(table: Table, index: int, src: SourceRef | DocContext,
             elif ftype == "state":
                 assert value in usps_codes()
     if kind is None:  # a generic table refuses only rows of rule characters (scan noise)
-        assert all(r.reasons == ("noise",) for r in out.rejects)
+        # and sum rows whose figures agree with their rows in no column (normalize.sums)
+        assert all(r.reasons in (("noise",), ("sum_mismatch",)) for r in out.rejects)
+        assert all(table.rows[r.row_index].kind in ("total", "subtotal") for r in out.rejects
+                   if r.reasons == ("sum_mismatch",))
 
 
 @SLOW

@@ -203,7 +203,11 @@ def _join_spaced_rows(blocks: list[list[TextLine]], size: float,
             prev = next((ln for ln in reversed(out[-1])
                          if len(split_segments(ln, size, s)) >= s.full_row_runs), out[-1][-1])
             near = 0 <= gap <= s.spaced_row_em * size
-            if near and _aligned_rows(prev, block[0], size, s):
+            # and the block's first full row: a record whose cells are centred in it starts
+            # with a wrapped cell's first line ("ENTER STRUCTURE W/CERTAIN" over the row)
+            first = next((ln for ln in block[:s.full_row_search]
+                          if len(split_segments(ln, size, s)) >= s.full_row_runs), block[0])
+            if near and _aligned_rows(prev, first, size, s):
                 out[-1] = out[-1] + block
                 continue
             if near and is_total_row([block[0].text]) and len(

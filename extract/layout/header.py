@@ -63,7 +63,9 @@ def _spread_labels(lines: list[TextLine], k: int, edges: tuple[float, ...], layo
         bounds = ((mids[i - 1] + mids[i]) / 2 if i else float("-inf"),
                   (mids[i] + mids[i + 1]) / 2 if i + 1 < len(segs) else float("inf"))
         cols = _label_columns(seg, bounds, lines, k, below_lines, edges, layout, s)
-        if cols and stacked(seg, lines[k + 1], edges, s):
+        # the upper line of a two-line label, maybe with a line of centred one-line labels
+        # between its two lines ("Arrestee" · "Arrest Date / Time … Officer" · "Birthday")
+        if cols and any(stacked(seg, lower, edges, s) for lower in lines[k + 1:]):
             cols = []
         lo, hi = edges[cols[0]] if cols else 0.0, edges[cols[-1] + 1] if cols else 0.0
         subs = sum(1 for b in below if lo <= (b[0].x0 + b[-1].x1) / 2 <= hi)
@@ -100,6 +102,8 @@ def _label_columns(seg: tuple[Word, ...], bounds: tuple[float, float], lines: li
     cols = _spanned(seg, edges, layout.vrules, (ln.top + ln.bottom) / 2, s)
     if len(cols) >= 2:
         return cols
+    if len(cols) == 1:  # rules close the label in one column: its own label ("Sospechosos"
+        return []       # set mid-height beside two-line labels), spanning nothing
     cols, _ = _centred_group(seg, below_lines, edges, bounds, s)
     if cols:
         return cols

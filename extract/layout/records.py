@@ -55,9 +55,16 @@ def find_record_starts(lines: list[TextLine], edges: tuple[float, ...], texts: l
         n_header = 1 if count_header_rows(_records_texts(texts, starts), None) else 0
         header_lines = _first_records_len(starts, n_header)
     else:
-        # Whitespace or rules that group several records (NICS draws one every five states):
-        # a line starts a record at a rule or where the key columns have text.
-        starts = [k or r for k, r in zip(key_starts, rule_starts)]
+        # Records set apart by bands or wider gaps, their cells centred in the record (the
+        # key columns then sit on a middle line): the bands or gaps are the records when each
+        # holds one key line. Otherwise whitespace or rules that group several records (NICS
+        # draws one every five states): a line starts a record at a rule or where the key
+        # columns have text.
+        found = _separated_starts(lines, header_lines, key_starts, rule_starts, texts, s)
+        if found is not None:
+            starts, header_lines = found
+        else:
+            starts = [k or r for k, r in zip(key_starts, rule_starts)]
     # A Total line is a row of its own, however sparse ("Grand Total ... 51" under the last
     # jail was joined to it as a wrapped line).
     starts = [st or (i >= header_lines and is_total_row(t))
@@ -97,6 +104,61 @@ def _record_starts(
     return [(any(k in c for k in keys) if d
              else sum(k in c for k in keys) > s.key_filled_share * len(keys))
             or d and i == 0 for i, (c, d) in enumerate(zip(cells_by_line, dense))]
+
+
+def _gap_starts(lines: list[TextLine], s: LayoutSettings) -> list[bool]:
+    """A line starts a record after a gap clearly wider than the table's usual line gap."""
+    gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:])]
+    if len(gaps) < 3:
+        return [True] * len(lines)
+    usual = sorted(gaps)[len(gaps) // 4]  # the tight gaps inside records
+    height = sorted(ln.bottom - ln.top for ln in lines)[len(lines) // 2]
+    wide = max(usual * s.record_gap_ratio, usual + s.record_gap_em * height)
+    return [True] + [g > wide for g in gaps]
+
+
+def _separated_starts(lines: list[TextLine], header_lines: int, key_starts: list[bool],
+                      rule_starts: list[bool], texts: list[list[str]],
+                      s: LayoutSettings) -> tuple[list[bool], int] | None:
+    """Record starts from bands (rules between records) or wide gaps, and the header lines
+    they leave (the first band, when it holds no value: a record's wrapped first line set
+    just under the header is then the record's, not the header's). Taken when the groups
+    look like records: nearly every one holds a value (number, date) and no column holds
+    values on two of its lines (a rule every five records groups five values per column:
+    NICS), and there are fewer groups than lines. None when neither does."""
+    if sum(key_starts[header_lines:]) < s.min_rule_records or all(key_starts[header_lines:]):
+        return None
+    typed = [[is_typed(t) for t in row] for row in texts]
+    for by_rules, cand in ((True, rule_starts), (False, _gap_starts(lines, s))):
+        head = header_lines
+        nxt = next((i for i in range(1, len(cand)) if cand[i]), None)
+        if header_lines and nxt is not None and nxt <= header_lines + 2 and not any(
+                any(row) for row in typed[:nxt]):
+            head = nxt
+        elif by_rules and header_lines and nxt is not None and nxt >= header_lines and any(
+                any(row) for row in typed[:nxt]):
+            # the first band holds values: it is a record, and this page (a continuation)
+            # has no header; its wrapped first line only looked like one
+            head = 0
+        c = [True] + cand[head + 1:]
+        groups: list[list[list[bool]]] = []
+        for st, row in zip(c, typed[head:]):
+            if st:
+                groups.append([])
+            groups[-1].append(row)
+        if len(groups) < s.min_rule_records or len(groups) == len(c):
+            continue
+        good = sum(1 for g in groups if _one_record(g))
+        if good >= s.separated_agree_share * len(groups):
+            return [True] * head + c, head
+    return None
+
+
+def _one_record(group: list[list[bool]]) -> bool:
+    """A group of lines that is one record: some value, and no column with values on two of
+    its lines."""
+    per_col = [sum(col) for col in zip(*group)] if group else []
+    return bool(per_col) and max(per_col) == 1
 
 
 def _rule_starts(lines: list[TextLine], hrules: list[HRule], x0: float, x1: float,

@@ -40,7 +40,7 @@ PAGE_ROUTES = tuple(Route)
 PAGE_STATUSES = tuple(PageStatus)
 # extract.model.RowKind: the kinds normalization turns into rows or rejects; the others
 # (header, title, footnote) are structure and stay only in `cells`.
-DATA_KINDS = ("data", "total")
+DATA_KINDS = ("data", "subtotal", "total", "master", "detail")
 # Provenance every accepted row must carry (schema.PROVENANCE_COLUMNS less `pages`).
 ROW_PROVENANCE = ("source_file", "source_sha256", "page", "bbox", "method", "confidence",
                   "source_link")

@@ -14,7 +14,10 @@ Version history:
 - 2: one view per profile kind with typed columns (create_kind_views), rebuilt after every run
   since profiles can change without the schema changing;
 - 3: the DDOR columns leave `rows` (the generic table holds provenance and the fields as JSON;
-  the kind views have the typed columns, for every profile alike).
+  the kind views have the typed columns, for every profile alike);
+- 4: `rows.row_class` (data, subtotal, total: extract.row_classes) beside `is_total`, which
+  stays 1 for both sums so `NOT is_total` keeps meaning "data rows"; the `fields` table of form
+  pages (label, value, bbox, page).
 """
 
 from __future__ import annotations
@@ -67,7 +70,8 @@ CREATE TABLE IF NOT EXISTS cells (
 );
 CREATE TABLE IF NOT EXISTS rows (
     record_id TEXT PRIMARY KEY, table_id TEXT, row_index INTEGER, profile TEXT, kind TEXT,
-    is_total INTEGER, redacted_fields TEXT, redactions TEXT, flags TEXT, fields TEXT, raw TEXT,
+    is_total INTEGER, row_class TEXT, redacted_fields TEXT, redactions TEXT, flags TEXT,
+    fields TEXT, raw TEXT,
     source_file TEXT NOT NULL, source_sha256 TEXT NOT NULL, page INTEGER NOT NULL, pages TEXT,
     bbox TEXT NOT NULL, method TEXT NOT NULL, confidence REAL NOT NULL, source_link TEXT NOT NULL
 );
@@ -81,6 +85,12 @@ CREATE TABLE IF NOT EXISTS findings (
     sha256 TEXT NOT NULL, source_file TEXT, kind TEXT, status TEXT, claim TEXT, detail TEXT,
     stated INTEGER, actual INTEGER, page INTEGER, bbox TEXT, table_id TEXT, table_page INTEGER,
     table_bbox TEXT
+);
+CREATE TABLE IF NOT EXISTS fields (
+    sha256 TEXT NOT NULL, source_file TEXT NOT NULL, page INTEGER NOT NULL,
+    field_index INTEGER NOT NULL, label TEXT NOT NULL, value TEXT, bbox TEXT, label_bbox TEXT,
+    value_bbox TEXT, method TEXT NOT NULL, confidence REAL, source_link TEXT NOT NULL,
+    PRIMARY KEY (sha256, page, field_index)
 );
 CREATE TABLE IF NOT EXISTS errors (
     run_id TEXT, source_file TEXT, sha256 TEXT, page INTEGER, stage TEXT, message TEXT
@@ -164,7 +174,17 @@ def _to_3(conn: sqlite3.Connection) -> None:
             conn.execute(f"ALTER TABLE rows DROP COLUMN {column}")
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_1, _to_2, _to_3)
+def _to_4(conn: sqlite3.Connection) -> None:
+    """`rows.row_class` added: old rows get 'total' or 'data' from is_total (the views that
+    read `rows` are rebuilt by the next run; SQLite keeps them valid across ADD COLUMN). The
+    `fields` table is in BASE."""
+    if "row_class" not in _columns(conn, "rows"):
+        conn.execute("ALTER TABLE rows ADD COLUMN row_class TEXT")
+        conn.execute("UPDATE rows SET row_class = CASE WHEN is_total THEN 'total' "
+                     "ELSE 'data' END")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_to_1, _to_2, _to_3, _to_4)
 VERSION = len(MIGRATIONS)
 
 
@@ -219,7 +239,8 @@ FIELD_TYPES = {"count": "INTEGER", "number": "REAL", "date": "TEXT", "state": "T
 # jurisdiction, citizenship_iso3, offense categories...): they appear on nearly every row.
 DERIVED_SAMPLE = 5000
 # Columns every kind view ends with: what the row is and where it came from.
-VIEW_TAIL = ("is_total", "flags", "redacted_fields", "redactions", *PROVENANCE_COLUMNS)
+VIEW_TAIL = ("is_total", "row_class", "flags", "redacted_fields", "redactions",
+             *PROVENANCE_COLUMNS)
 
 
 def kind_view_name(profile: str, kind: str) -> str:

@@ -17,7 +17,7 @@ from foia.store.schema import PROVENANCE_COLUMNS
 from normalize.narrative import Finding
 from normalize.outcome import RejectOut, RowOut
 
-ROW_FIELDS = ("record_id", "table_id", "row_index", "profile", "kind", "is_total",
+ROW_FIELDS = ("record_id", "table_id", "row_index", "profile", "kind", "is_total", "row_class",
               "redacted_fields", "redactions", "flags", "fields", "raw", *PROVENANCE_COLUMNS)
 REJECT_FIELDS = ("record_id", "table_id", "row_index", "profile", "kind", "reasons", "detail",
                  "raw", *PROVENANCE_COLUMNS)
@@ -43,6 +43,9 @@ ROW_INSERT = _insert("rows", ROW_FIELDS, "INSERT OR REPLACE")
 REJECT_INSERT = _insert("rejects", REJECT_FIELDS, "INSERT OR REPLACE")
 CELL_INSERT = _insert("cells", CELL_FIELDS)
 PAGE_INSERT = _insert("pages", PAGE_FIELDS)
+FIELD_FIELDS = ("sha256", "source_file", "page", "field_index", "label", "value", "bbox",
+                "label_bbox", "value_bbox", "method", "confidence", "source_link")
+FIELD_INSERT = _insert("fields", FIELD_FIELDS)
 
 
 def set_normalize_key(conn: sqlite3.Connection, sha256: str, key: str | None) -> None:
@@ -68,6 +71,7 @@ def delete_document(conn: sqlite3.Connection, sha256: str) -> None:
     conn.executemany("DELETE FROM cells WHERE table_id=?", [(i,) for i in ids])
     conn.execute("DELETE FROM page_hashes WHERE sha256=?", (sha256,))
     for sql in ("DELETE FROM tables WHERE sha256=?", "DELETE FROM pages WHERE sha256=?",
+                "DELETE FROM fields WHERE sha256=?",
                 "DELETE FROM pages_fts WHERE sha256=?", "DELETE FROM documents WHERE sha256=?"):
         conn.execute(sql, (sha256,))
     delete_rows(conn, sha256)
@@ -136,6 +140,10 @@ def write_page(conn: sqlite3.Connection, sha256: str, path: str, p: PageResult) 
          p.ocr_confidence, p.rotation, p.skew,
          p.width, p.height, p.sheet, p.text, words, p.error, p.route_reason),
     )
+    conn.executemany(FIELD_INSERT, [
+        (sha256, path, p.number, i, f.label, f.value, _bbox(f.bbox), _bbox(f.label_bbox),
+         _bbox(f.value_bbox), f.method, f.confidence, f"{path}#page={p.number}")
+        for i, f in enumerate(p.fields)])
     if p.text:
         conn.execute("INSERT INTO pages_fts (text, source_file, sha256, page) VALUES (?,?,?,?)",
                      (p.text, path, sha256, p.number))
@@ -208,7 +216,7 @@ def write_rows(conn: sqlite3.Connection, sha256: str, index: int, profile: str |
     for r in rows:
         conn.execute(
             ROW_INSERT,
-            (r.record_id, tid, r.row_index, r.profile, r.kind, int(r.is_total),
+            (r.record_id, tid, r.row_index, r.profile, r.kind, int(r.is_total), r.row_class,
              ";".join(r.redacted_fields) or None, ";".join(r.redactions) or None,
              ";".join(r.flags) or None, json.dumps(r.fields, default=str), json.dumps(r.raw),
              *_prov_values(r.provenance)),
