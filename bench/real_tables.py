@@ -1,6 +1,11 @@
 """Table extraction on the real-document corpus: ours vs camelot auto vs pdfplumber default.
 
     .venv/bin/python bench/real_tables.py [--corpus DIR] [--only SUBSTRING] [--skip-slow] [--json]
+    .venv/bin/python bench/real_tables.py --releases [DIR] [--only SUBSTRING] [--json]
+
+With `--releases` (DIR defaults to fixtures/real/releases) every release folder stored as its
+CONTRACT.md says is scored instead of the corpus: see bench/release_bench.py (runs, report) and
+bench/release_score.py (truth, measures).
 
 Every born-digital PDF of the corpus (default ../shared/corpus next to the repository) whose
 ground truth holds table cells is run, in this one process, through three extractors:
@@ -53,6 +58,7 @@ from bench.table_score import (  # noqa: E402
 )
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+DEFAULT_RELEASES = ROOT / "fixtures" / "real" / "releases"
 EXTRACTORS = ("ours", "camelot", "pdfplumber")
 LABELS = {"ours": "ours", "camelot": "camelot auto", "pdfplumber": "pdfplumber default"}
 SLOW_PAGES = 20
@@ -334,7 +340,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-slow", action="store_true",
                     help=f"do not run camelot where it would read > {SLOW_PAGES} pages")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--releases", type=Path, nargs="?", const=DEFAULT_RELEASES, default=None,
+                    metavar="DIR", help="score the release folders of DIR instead of the corpus "
+                    f"(DIR defaults to {DEFAULT_RELEASES.relative_to(ROOT)})")
     args = ap.parse_args(argv)
+    if args.releases is not None:
+        from bench.release_bench import run_all
+
+        return run_all(args.releases, args.only, args.skip_slow, args.json)
     if not (args.corpus / "MANIFEST.tsv").is_file():
         print(f"corpus not found: {args.corpus} (no MANIFEST.tsv)", file=sys.stderr)
         return 2
