@@ -49,21 +49,21 @@ def strip_furniture(layouts: list[PageLayout]) -> tuple[list[PageLayout], dict[i
     shapes: Counter[str] = Counter()
     for lay in layouts:
         items = []
-        for line in group_lines(lay.words, lay.char_size):
+        lines = group_lines(lay.words, lay.char_size)
+        for k, line in enumerate(lines):
             mid = (line.top + line.bottom) / 2
             if mid < FURNITURE_BAND * lay.height or mid > (1 - FURNITURE_BAND) * lay.height:
                 # Words far apart on one band line are separate items (banner left, Bates right).
-                parts: list[list] = [[line.words[0]]]
-                for prev, w in zip(line.words, line.words[1:]):
-                    if w.x0 - prev.x1 > 3 * lay.char_size:
-                        parts.append([w])
-                    else:
-                        parts[-1].append(w)
+                parts = _parts(line.words, lay.char_size)
                 # A band line of many parts or numbers is a table row running into the margin
                 # (NICS prints Wyoming and its Grand Total there, the same states in the same
                 # place on every monthly page; its bare numbers look like page numbers): kept.
+                # So is a table's header printed at the top of every page: its parts start
+                # where the columns of the line under it start ("Jur  SiteNum  Location").
                 numbers = sum(1 for w in line.words if _NUMBER.match(w.text))
-                table_row = len(parts) > MAX_FURNITURE_PARTS or numbers >= MIN_ROW_NUMBERS
+                table_row = (len(parts) > MAX_FURNITURE_PARTS or numbers >= MIN_ROW_NUMBERS
+                             or _in_columns(line, lines[max(0, k - 3):k] + lines[k + 1:k + 4],
+                                            lay.char_size))
                 for part in parts:
                     text = " ".join(w.text for w in part)
                     if not table_row:
@@ -84,6 +84,43 @@ def strip_furniture(layouts: list[PageLayout]) -> tuple[list[PageLayout], dict[i
         out.append(lay)
         removed[lay.number] = texts
     return out, removed
+
+
+def _parts(words: tuple, char_size: float, gap: float = 3.0) -> list[list]:
+    """A line's words in runs split at gaps wider than `gap` characters."""
+    parts: list[list] = [[words[0]]]
+    for prev, w in zip(words, words[1:]):
+        if w.x0 - prev.x1 > gap * char_size:
+            parts.append([w])
+        else:
+            parts[-1].append(w)
+    return parts
+
+
+# A band line is a table's (its header repeated on every page, or a row running into the
+# margin) when COLUMN_PARTS of its runs start where runs of a line near it start.
+COLUMN_PARTS = 3
+COLUMN_GAP = 1.5  # runs split at gaps this many characters wide
+COLUMN_REACH = 5  # line heights within which the neighbour lies
+
+
+def _in_columns(line, near: list, char_size: float) -> bool:
+    """Whether a band line lines up in columns with a line near it ("Jur  SiteNum  Location /
+    Street" over "ADA  1  ADAMS POLICE DEPARTMENT"; "WIA  1146  WILLIAMS COLLEGE …" under the
+    rows above): then it is part of the table, not a running head or a Bates number."""
+    parts = _parts(line.words, char_size, COLUMN_GAP)
+    if len(parts) < COLUMN_PARTS:
+        return False
+    height = max(line.bottom - line.top, char_size)
+    for other in near:
+        if min(abs(other.top - line.bottom), abs(line.top - other.bottom)) > COLUMN_REACH * height:
+            continue
+        starts = [p[0].x0 for p in _parts(other.words, char_size, COLUMN_GAP)]
+        aligned = sum(1 for p in parts if any(abs(p[0].x0 - x) <= COLUMN_GAP * char_size
+                                                for x in starts))
+        if aligned >= COLUMN_PARTS:
+            return True
+    return False
 
 
 def _header_key(table: Table) -> str:

@@ -20,12 +20,16 @@ Two sources, both read from the page itself:
 
 from __future__ import annotations
 
+import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from extract.lines import TextLine, group_lines, split_segments
 from extract.model import BBox, Table, Word, union_bbox
 from extract.page_layout import PageLayout
+from extract.scan_prep import map_box
+
+log = logging.getLogger(__name__)
 
 # "Label:" -- a letter first, a few words, a colon followed by a space or the end. "10:30" and
 # "http://" are not labels.
@@ -69,7 +73,10 @@ def _clean_value(text: str) -> str:
     return "" if _BLANK.match(text) else text.strip(" _")
 
 
-def _inside(box: BBox, tables: list[Table]) -> bool:
+def inside_tables(box: BBox | None, tables: list[Table]) -> bool:
+    """Whether the box's centre lies in one of the tables (a field there is a cell)."""
+    if box is None:
+        return False
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     return any(t.bbox and t.bbox[0] <= cx <= t.bbox[2] and t.bbox[1] <= cy <= t.bbox[3]
                for t in tables)
@@ -83,7 +90,7 @@ def printed_fields(layout: PageLayout, tables: list[Table]) -> list[FormField]:
     """Fields read from `Label: value` text on a page outside its tables (see module doc)."""
     size = layout.char_size
     lines = [ln for ln in group_lines(layout.words, size)
-             if not _inside(ln.bbox, tables)]
+             if not inside_tables(ln.bbox, tables)]
     found: list[FormField] = []
     used_lines: set[int] = set()
     for li, line in enumerate(lines):
@@ -220,7 +227,7 @@ def font_fields(layout: PageLayout, tables: list[Table]) -> list[FormField]:
     followed on its line by a run in another font of about the same size is a field. Only
     text layers carry fonts; OCR words have none and give nothing here."""
     size = layout.char_size
-    lines = [ln for ln in group_lines(layout.words, size) if not _inside(ln.bbox, tables)]
+    lines = [ln for ln in group_lines(layout.words, size) if not inside_tables(ln.bbox, tables)]
     runs = [_runs(ln) for ln in lines]
     starts = [r[0][0] for r in runs if len(r) > 1 and r[0][0].font]
     if not starts:
@@ -290,3 +297,23 @@ def page_fields(layout: PageLayout, tables: list[Table], plumber_page=None) -> l
 
 def _overlaps(a: BBox | None, b: BBox) -> bool:
     return a is not None and a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def fields_of_page(layout: PageLayout, tables: list[Table], plumber_page, rel_path: str) -> list:
+    """A page's form fields (extract.forms); a failure here costs the fields, not the page.
+    A page read in a turned or deskewed frame (OCR) is read in that frame, its boxes mapped
+    to the page, and fields inside the page's tables left to them."""
+    try:
+        if layout.to_page is not None:
+            return [f for f in (_page_field(f, layout.to_page) for f in page_fields(layout, []))
+                    if not inside_tables(f.label_bbox or f.bbox, tables)]
+        return page_fields(layout, tables, plumber_page)
+    except Exception:
+        log.exception("form fields failed on page %s of %s", layout.number, rel_path)
+        return []
+
+
+def _page_field(f: FormField, to_page) -> FormField:
+    def m(box):
+        return map_box(box, to_page) if box is not None else None
+    return replace(f, bbox=m(f.bbox), label_bbox=m(f.label_bbox), value_bbox=m(f.value_bbox))

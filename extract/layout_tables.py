@@ -46,32 +46,43 @@ __all__ = ["ENGINE", "Block", "LayoutSettings", "build_table", "find_table_block
 ENGINE = "layout"
 
 
-def layout_tables(layout: PageLayout, settings: LayoutSettings | None = None) -> list[Table]:
+def layout_tables(layout: PageLayout, settings: LayoutSettings | None = None,
+                  carry: tuple[float, ...] = ()) -> list[Table]:
     """All tables our builder finds on one page.
 
     Drawn checkboxes join the page's words as `checked`/`unchecked`, so they take their
-    column like any value."""
+    column like any value. `carry`: the column edges of a table that ran to the bottom of
+    the page before; the first table here, when it has no header of its own, is cut at them
+    (a table printed with its header once: its later pages have no labels to find their
+    columns by, and two columns that run close together on a page would merge)."""
     s = settings or DEFAULT_LAYOUT
     if layout.checkboxes:
         layout = replace(layout, words=checkbox_words(layout.checkboxes, layout.words,
                                                       layout.char_size))
-    return [build_table(b, layout, s) for b in find_table_blocks(layout, s)] \
-        + fixed_width_tables(layout)
+    blocks = find_table_blocks(layout, s)
+    tables = [build_table(b, layout, s) for b in blocks]
+    if carry and tables and not tables[0].header and len(carry) != len(tables[0].edges):
+        again = build_table(replace(blocks[0], edges=carry), layout, s, fixed=True)
+        if not again.header:
+            tables[0] = again
+    return tables + fixed_width_tables(layout)
 
 
-def build_table(block: Block, layout: PageLayout, settings: LayoutSettings | None = None
-                ) -> Table:
+def build_table(block: Block, layout: PageLayout, settings: LayoutSettings | None = None,
+                fixed: bool = False) -> Table:
     """One block → one Table with header, data, total and footnote rows (the steps are named
-    in the module's docstring)."""
+    in the module's docstring). `fixed`: cut at the block's edges as they are (carried over
+    from the page before), no column added or moved."""
     s = settings or DEFAULT_LAYOUT
     lines = list(block.lines)
     bold = _bold_hint(lines)
     header_lines, texts = split_header(lines, block.edges, bold)
-    edges = add_column_cuts(lines, block.edges, header_lines, block.ruled_columns,
-                            layout.char_size, s)
+    edges = block.edges if fixed else add_column_cuts(
+        lines, block.edges, header_lines, block.ruled_columns, layout.char_size, s)
     if len(edges) != len(block.edges):  # new columns: the header is counted again
         header_lines, texts = split_header(lines, edges, bold)
-    edges = settle_edges(edges, lines, header_lines, block.ruled_columns, layout, s)
+    if not fixed:
+        edges = settle_edges(edges, lines, header_lines, block.ruled_columns, layout, s)
     starts, header_lines = find_record_starts(lines, edges, texts, header_lines,
                                               block.ruled_columns, layout.hrules, s)
     rows = [header_row(lines[:header_lines], edges, layout, s)] if header_lines else []
@@ -79,7 +90,7 @@ def build_table(block: Block, layout: PageLayout, settings: LayoutSettings | Non
     rows += footnote_rows(block.below, layout.number)
     header = tuple(c.text for c in rows[0].cells) if rows and rows[0].kind == "header" else ()
     return Table(tuple(rows), ENGINE + ("-ruled" if block.ruled_columns else ""), 0.0,
-                 layout.number, union_bbox([r.bbox for r in rows]), header)
+                 layout.number, union_bbox([r.bbox for r in rows]), header, edges=tuple(edges))
 
 
 def split_header(lines: list[TextLine], edges: tuple[float, ...],

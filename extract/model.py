@@ -167,6 +167,9 @@ class Table:
     bbox: BBox | None
     header: tuple[str, ...] = ()
     sheet: str | None = None
+    # Column boundaries our layout builder cut the page's words at (x in PDF points): the
+    # next page of a table printed with its header once is cut at the same ones.
+    edges: tuple[float, ...] = ()
 
     @property
     def pages(self) -> list[int]:

@@ -24,7 +24,7 @@ from extract.assemble import Collector, Stitcher, TableSink, strip_furniture
 from extract.checkboxes import fill_checkbox_cells
 from extract.deadline import PageTimeout, deadline
 from extract.engines import camelot_tables, pdfplumber_tables
-from extract.forms import page_fields
+from extract.forms import fields_of_page
 from extract.layout_settings import LayoutSettings
 from extract.layout_tables import layout_tables
 from extract.model import (
@@ -116,10 +116,11 @@ def _has_grid(layout: PageLayout) -> bool:
 
 
 def _candidates(page, layout: PageLayout, engines: tuple[str, ...],
-                settings: LayoutSettings | None = None) -> list[Table]:
+                settings: LayoutSettings | None = None,
+                carry: tuple[float, ...] = ()) -> list[Table]:
     found: list[Table] = []
     if "layout" in engines:
-        found += layout_tables(layout, settings)
+        found += layout_tables(layout, settings, carry)
     if "pdfplumber-lines" in engines and (layout.hrules or layout.vrules):
         found += pdfplumber_tables(page, layout, "lines")
     if "pdfplumber-text" in engines:
@@ -211,6 +212,7 @@ def _primary_tables(rel_path: str, layouts: list[PageLayout], plumber_pages: dic
     cands: dict[int, list[Table]] = {}
     best: dict[int, list[Table]] = {}
     ocr_best: dict[int, list[Table]] = {}  # pages only our builder reads (OCR, turned)
+    carry: tuple[float, ...] = ()
     for lay in layouts:
         try:
             with deadline(cfg.page_timeout_s, "finding the page's tables"):
@@ -220,8 +222,9 @@ def _primary_tables(rel_path: str, layouts: list[PageLayout], plumber_pages: dic
                     ocr_best[lay.number] = upright_tables(lay, "turned-", cfg.layout)
                 else:
                     cands[lay.number] = _candidates(plumber_pages[lay.number], lay, cfg.engines,
-                                                    cfg.layout)
+                                                    cfg.layout, carry)
                     best[lay.number] = select_tables(cands[lay.number], lay)
+                    carry = _carried_edges(best[lay.number], lay)
         except PageTimeout as exc:
             results[lay.number].status, results[lay.number].error = "error", str(exc)
             cands.pop(lay.number, None)
@@ -231,6 +234,17 @@ def _primary_tables(rel_path: str, layouts: list[PageLayout], plumber_pages: dic
             results[lay.number].status = "error"
             results[lay.number].error = f"table extraction failed: {exc}"
     return cands, best, ocr_best
+
+
+def _carried_edges(tables: list[Table], layout: PageLayout) -> tuple[float, ...]:
+    """The column edges the next page's first table may be cut at: those of this page's last
+    table when our builder cut it and it runs into the bottom of the page."""
+    if not tables:
+        return ()
+    last = tables[-1]
+    if last.edges and last.bbox is not None and last.bbox[3] > 0.6 * layout.height:
+        return last.edges
+    return ()
 
 
 def _fallback_tables(rel_path: str, doubtful: set[int], cands: dict[int, list[Table]],
@@ -453,7 +467,7 @@ def _read_window(path: str, read_path: str, rel_path: str,
         by_layout = {lay.number: lay for lay in clean}
         for number, height, tables in _tables_by_page(read_path, rel_path, clean, plumber_pages,
                                                       results, cfg, ocr_pages):
-            results[number].fields = _fields(by_layout[number], tables,
+            results[number].fields = fields_of_page(by_layout[number], tables,
                                              plumber_pages.get(number), rel_path)
             stitcher.add_page(number, height, tables)
         # Memory stays flat on long documents: pdfplumber's parsed objects are dropped
@@ -466,18 +480,6 @@ def _read_window(path: str, read_path: str, rel_path: str,
                 results[i].words, results[i].text = [], ""
         plumber_pages.clear()
     return layouts[-FURNITURE_CONTEXT:]
-
-
-def _fields(layout: PageLayout, tables: list[Table], plumber_page, rel_path: str) -> list:
-    """A page's form fields (extract.forms); a failure here costs the fields, not the page.
-    A page read turned is skipped: its words are not in the page's frame."""
-    if layout.to_page is not None:
-        return []
-    try:
-        return page_fields(layout, tables, plumber_page)
-    except Exception:
-        log.exception("form fields failed on page %s of %s", layout.number, rel_path)
-        return []
 
 
 def _open_problem(exc: Exception) -> str:

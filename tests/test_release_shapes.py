@@ -81,18 +81,19 @@ def test_norman_2019_arrest_list_every_record_whole_under_one_header() -> None:
 
 def test_norman_2020_arrest_list_first_pages_whole() -> None:
     """The 2020 template wraps cells over up to eight lines (an offense of 22 words) and
-    starts records with a wrapped line above the key line. Pages 1-2 form one table under the
-    page-1 header and their records come out whole; pages 3-4, whose status and officer
-    columns run together without a header to part them, are still open (README)."""
+    starts records with a wrapped line above the key line. Pages 1-3 form one table under the
+    page-1 header, page 3 cut at the columns of page 2 (its status and officer columns run
+    together with no header to part them), and their records come out whole. Page 4, whose
+    three records' first line is read as a header, is still open (README)."""
     folder = "2-norman-arrest-summary"
     spec = truth(folder)["tables"][0]
     rows = truth_rows(folder, spec["csv"])
     header, records = rows[:spec["header_rows"]], rows[spec["header_rows"]:]
     first = tables(extract(folder))[0]
-    assert first.pages == [1, 2]
+    assert first.pages == [1, 2, 3]
     assert [_norm(h) for h in first.header][:5] == header[0][:5]
     whole = [r for r in records if tuple(r) in body(first)]
-    assert len(whole) == len(body(first)) == 18
+    assert len(whole) == len(body(first)) == 27
 
 
 # -- shape 3: header printed once over a 17-page table ----------------------------------------
@@ -276,3 +277,38 @@ def test_stanislaus_roster_masters_and_details(tmp_path: Path) -> None:
     # charges printed at the top of a page before its first inmate continue the inmate of
     # the page before; the page's own table starts there, so they carry no inmate yet
     assert len(carried) >= len(charges) - 4
+
+
+# -- shape 6 scanned, shape 7: OCR ------------------------------------------------------------
+
+@pytest.mark.slow
+def test_williamstown_scanned_request_form_fields() -> None:
+    """A scanned, hand-filled records-request form: read by OCR in its deskewed frame, the
+    printed labels with their typed or clearly written values, boxes on the page."""
+    folder = "6-williamstown-records-request"
+    want = {row[1].rstrip(":"): row[2]
+            for row in truth_rows(folder, truth(folder)["fields"]["csv"])[1:]}
+    doc = extract(folder)
+    got = {f.label: f.value for p in doc.pages for f in p.fields}
+    right = [k for k, v in got.items() if k in want and want[k] == v]
+    assert {"Date of Request", "Phone Number", "Name(s) of Involved",
+            "Requesting Party Signature"} <= set(right)
+    assert all(f.bbox and f.method == "printed" for p in doc.pages for f in p.fields)
+
+
+@pytest.mark.slow
+def test_williamstown_scanned_listing_header_on_every_page() -> None:
+    """A line-printer listing scanned to image (no text layer), its header printed at the top
+    of every page: the header is not taken for a running head, the row at the foot of a page
+    ("WIA  1146 …", shaped like a Bates number) is not taken for furniture, and nearly every
+    record is found (a regression floor: page 2 still gains a spurious fourth column)."""
+    folder = "7-williamstown-permit-sites"
+    spec = truth(folder)["tables"][0]
+    rows = truth_rows(folder, spec["csv"])
+    header, records = rows[0], rows[1:]
+    found = tables(extract(folder))
+    assert [_norm(h) for h in found[-1].header] == header
+    got = [row for t in found for row in body(t)]
+    assert abs(len(got) - len(records)) <= 0.03 * len(records)
+    assert sum(1 for r in records if tuple(r) in got) >= 115
+    assert any(row[:2] == ("WIA", "1146") for row in got)
