@@ -39,6 +39,7 @@ pairs whose values agree are taken first. `values` = share of found fields with 
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import io
 import json
@@ -144,7 +145,9 @@ class NotScored:
 
 
 def read_rows(path: Path) -> Rows:
-    text = path.read_bytes().decode("utf-8-sig")
+    """A truth CSV's rows (gzipped when its name ends in .gz, as large ones are)."""
+    data = path.read_bytes()
+    text = (gzip.decompress(data) if path.suffix == ".gz" else data).decode("utf-8-sig")
     return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
 
 

@@ -236,3 +236,14 @@ def test_dates_compare_as_dates_whatever_their_form() -> None:
     assert norm_value("2017-10-02 00:00:00") == "2017-10-02"
     assert norm_value("10/2/17") == "10/2/17"  # a two-digit year is left as printed
     assert norm_value("Total") == "Total"
+
+
+def test_gzipped_truth_read_like_plain(tmp_path) -> None:
+    import gzip
+
+    from bench.release_score import read_rows
+
+    (tmp_path / "t.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (tmp_path / "t.csv.gz").write_bytes(gzip.compress(b"a,b\n1,2\n"))
+    assert read_rows(tmp_path / "t.csv") == read_rows(tmp_path / "t.csv.gz") == [["a", "b"],
+                                                                                ["1", "2"]]
