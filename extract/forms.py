@@ -204,6 +204,12 @@ def _style(w: Word) -> tuple[str, float]:
     return w.font, round(w.size, 1)
 
 
+def _wordy(label: str) -> bool:
+    """A label has a word in it ("3. Date", "C/T/V of"), not only codes and numbers
+    ("19C083929 1604", "18DV001389": a report's colour-coded runs, not a form)."""
+    return any(tok.isalpha() and len(tok) >= 2 for tok in re.split(r"[\s/.,()#:-]+", label))
+
+
 def _runs(line: TextLine) -> list[list[Word]]:
     """A line cut where the font changes: `Date` `07/23/2022` `Time` `5:57 PM`."""
     runs: list[list[Word]] = [[line.words[0]]]
@@ -250,7 +256,7 @@ def font_fields(layout: PageLayout, tables: list[Table]) -> list[FormField]:
                 continue
             label = " ".join(w.text for w in a).rstrip(" :")
             value = _clean_value(" ".join(w.text for w in b))
-            if not label or not any(ch.isalpha() for ch in label):
+            if not _wordy(label):
                 continue
             lbox, vbox = _box(a), _box(b)
             found.append(FormField(label, value, layout.number, union_bbox([lbox, vbox]), lbox,
