@@ -136,6 +136,21 @@ def test_brazil_region_subtotals_classified_from_the_truth_rows() -> None:
     assert [r.kind for r in classify_rows(table_rows)] == kinds
 
 
+def test_brazil_table_rows_whole_under_its_caption() -> None:
+    """On the page: the caption above the table (its superscript on a line of its own) is not
+    the header, the black Brasil band right under the header is a row (the total printed
+    first), and every body row of the truth comes out whole with its class."""
+    folder = "4-brazil-microcephaly-by-region"
+    spec = truth(folder)["tables"][0]
+    rows = truth_rows(folder, spec["csv"])
+    kinds = classes(folder, spec["classes"])
+    first = tables(extract(folder))[0]
+    got = {tuple(_norm(c.text) for c in r.cells): r.kind for r in first.rows}
+    want = [(tuple(r), k) for r, k in zip(rows, kinds) if k != "header"]
+    assert all(got.get(r) == k for r, k in want)
+    assert not any("Tabela" in h for h in first.header)
+
+
 def test_brazil_subtotals_found_on_the_page_and_checked(tmp_path: Path) -> None:
     """Run on the PDF: the region rows stored as subtotals, each checked against its states
     (a finding per subtotal, all matching), the states as data rows."""
@@ -312,3 +327,34 @@ def test_williamstown_scanned_listing_header_on_every_page() -> None:
     assert abs(len(got) - len(records)) <= 0.03 * len(records)
     assert sum(1 for r in records if tuple(r) in got) >= 115
     assert any(row[:2] == ("WIA", "1146") for row in got)
+
+
+def test_form_fields_stored_exported_and_checked(tmp_path: Path) -> None:
+    """The form's fields go to the store's `fields` table with page and boxes, export like any
+    table, and `foia check` fails a field that lost its box."""
+    import csv as _csv
+
+    from click.testing import CliRunner
+
+    from foia.cli import main
+
+    folder = "6-rochester-supporting-deposition"
+    want = {(r[1].rstrip(":"), r[2])
+            for r in truth_rows(folder, truth(folder)["fields"]["csv"])[1:]}
+    dump, out = tmp_path / "dump", tmp_path / "out"
+    dump.mkdir()
+    (dump / "form.pdf").write_bytes((RELEASES / folder / truth(folder)["file"]).read_bytes())
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", str(dump), "--out", str(out), "-q"]).exit_code == 0
+    res = runner.invoke(main, ["export", "--table", "fields", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    with (out / "exports" / "fields.csv").open(encoding="utf-8", newline="") as fh:
+        exported = list(_csv.DictReader(fh))
+    assert len({(r["label"], r["value"]) for r in exported} & want) >= 16
+    assert all(r["bbox"] and r["page"] == "1" and r["source_link"] == "form.pdf#page=1"
+               for r in exported)
+    assert runner.invoke(main, ["check", "--out", str(out)]).exit_code == 0
+    with sqlite3.connect(out / "foia.sqlite") as conn:
+        conn.execute("UPDATE fields SET bbox = NULL WHERE field_index = 0")
+    res = runner.invoke(main, ["check", "--out", str(out)])
+    assert res.exit_code != 0 and "field_without_provenance" in res.output

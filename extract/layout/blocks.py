@@ -74,6 +74,8 @@ def _peel(block: list[TextLine], size: float, s: LayoutSettings
     below: list[TextLine] = []
     above: list[TextLine] = []
     while core and (_spanning(core[0], size, width, s) or _prose(core[0], size, s)
+                    or len(core) > 1 and _raised_mark(core[0], core[1], size) and (
+                        _spanning(core[1], size, width, s) or _prose(core[1], size, s))
                     or _crosses_gutter(core[0], core[1:], size, s)
                     or len(core) > 1 and _title_over(core[0], core[1], size, s)
                     or is_total_row([core[0].text])):  # no table starts with its Total
@@ -85,6 +87,16 @@ def _peel(block: list[TextLine], size: float, s: LayoutSettings
     ):
         below.insert(0, core.pop())
     return above, core, below
+
+
+def _raised_mark(line: TextLine, nxt: TextLine, size: float) -> bool:
+    """A superscript set a little above the line it belongs to ("acumulada¹" in a caption
+    over a table): a line of one or two marks of a few characters, touching the next line.
+    Peeled when that line is (prose, or spanning the table), it would otherwise shield a
+    caption from being peeled; a record's short first line ("200" over "VICKSBURG AVE")
+    stays."""
+    return (len(line.words) <= 2 and all(len(w.text) <= 3 for w in line.words)
+            and nxt.top - line.bottom < 0.5 * size)
 
 
 def _columns_with_header(core: list[TextLine], above: list[TextLine],

@@ -54,6 +54,14 @@ def find_record_starts(lines: list[TextLine], edges: tuple[float, ...], texts: l
         starts = rule_starts
         n_header = 1 if count_header_rows(_records_texts(texts, starts), None) else 0
         header_lines = _first_records_len(starts, n_header)
+        # A header holds labels: a line of figures in the first record (a first row no rule
+        # parts from the header, Brazil's black "Brasil 3.670 404 709 4.783" band) starts
+        # the records.
+        for i in range(1, header_lines):
+            if sum(1 for t in texts[i] if is_typed(t)) >= 2:
+                starts = list(starts)
+                starts[i], header_lines = True, i
+                break
     else:
         # Records set apart by bands or wider gaps, their cells centred in the record (the
         # key columns then sit on a middle line): the bands or gaps are the records when each

@@ -390,3 +390,13 @@ def _check_provenance(conn: sqlite3.Connection, found: _Problems) -> None:
             f"WHERE {_blank('reasons')}"):
         found.add("reject_without_reason", f"reject {rid} has no reasons", path=path,
                   sha256=sha, page=page)
+    # form fields are audited like rows: each says its page and box, on a stored page
+    # (a store written before version 4 has no fields table)
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'fields'").fetchone():
+        return
+    for path, sha, page, label in conn.execute(
+            f"SELECT f.source_file, f.sha256, f.page, f.label FROM fields f "
+            f"LEFT JOIN pages p ON p.sha256 = f.sha256 AND p.page = f.page "
+            f"WHERE {_blank('f.bbox')} OR p.page IS NULL"):
+        found.add("field_without_provenance", f"field {label!r} has no box or no stored page",
+                  path=path, sha256=sha, page=page)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 # Tables the pandas API and `foia export --table` read (kind views are added by name).
 TABLES = ("rows", "rejects", "files", "documents", "pages", "tables", "cells", "errors", "runs",
-          "findings", "near_duplicates")
+          "findings", "fields", "near_duplicates")
 
 
 # --- audit ---------------------------------------------------------------------------------
