@@ -201,6 +201,8 @@ class LayoutSettings(Resolvable):
     record_gap_ratio: float = 2.0
     record_gap_em: float = 0.35
     separated_agree_share: float = 0.9
+    # ... on a page of at least this many records (the last page of a report may hold two)
+    min_separated_records: int = 2
     rule_records_share: float = 0.8
 
     def __post_init__(self) -> None:

@@ -134,7 +134,7 @@ def _separated_starts(lines: list[TextLine], header_lines: int, key_starts: list
     look like records: nearly every one holds a value (number, date) and no column holds
     values on two of its lines (a rule every five records groups five values per column:
     NICS), and there are fewer groups than lines. None when neither does."""
-    if sum(key_starts[header_lines:]) < s.min_rule_records or all(key_starts[header_lines:]):
+    if sum(key_starts[header_lines:]) < s.min_separated_records or all(key_starts[header_lines:]):
         return None
     typed = [[is_typed(t) for t in row] for row in texts]
     for by_rules, cand in ((True, rule_starts), (False, _gap_starts(lines, s))):
@@ -154,10 +154,14 @@ def _separated_starts(lines: list[TextLine], header_lines: int, key_starts: list
             if st:
                 groups.append([])
             groups[-1].append(row)
-        if len(groups) < s.min_rule_records or len(groups) == len(c):
+        if len(groups) < s.min_separated_records or len(groups) == len(c):
             continue
-        good = sum(1 for g in groups if _one_record(g))
-        if good >= s.separated_agree_share * len(groups):
+        judged = groups
+        if len(groups) > s.min_separated_records and len(groups[-1]) == 1 and not _one_record(
+                groups[-1]):
+            judged = groups[:-1]  # a line under the last record (a print time stamp)
+        good = sum(1 for g in judged if _one_record(g))
+        if good >= s.separated_agree_share * len(judged):
             return [True] * head + c, head
     return None
 
