@@ -190,6 +190,19 @@ class TableChain:
         return False
 
 
+# Tables set aside above a continuation (Stitcher._set_aside): at most this many, each of at
+# most ASIDE_ROWS rows.
+MAX_ASIDE = 2
+ASIDE_ROWS = 5
+
+
+def _aside(table: Table, below: Table) -> bool:
+    """A small table above `below` on its page (its middle above below's top: a drawn title
+    box may reach down over the header line under it)."""
+    return (len(table.rows) <= ASIDE_ROWS and table.bbox is not None and below.bbox is not None
+            and (table.bbox[1] + table.bbox[3]) / 2 <= below.bbox[1])
+
+
 class TableSink(Protocol):
     """Where stitched tables go as they grow: rows part by part, then the finished table."""
 
@@ -210,6 +223,7 @@ class Stitcher:
         self.count = 0
 
     def add_page(self, number: int, height: float, tables: list[Table]) -> None:
+        tables = self._set_aside(list(tables), height)
         for i, table in enumerate(tables):
             if i == 0 and self.open is not None and self.open.continues_into(table):
                 self.sink.table_rows(self.open, self.open.extend(table, height))
@@ -218,6 +232,23 @@ class Stitcher:
             self.open = TableChain.start(self.count, table, height)
             self.count += 1
             self.sink.table_rows(self.open, table.rows)
+
+    def _set_aside(self, tables: list[Table], height: float) -> list[Table]:
+        """A small table printed above the continuation of the open table (a title box drawn
+        at the top of every page of a jail roster) is stored on its own, the open table left
+        open: otherwise it would end the table at every page. Returns the rest."""
+        if self.open is None or not tables or self.open.continues_into(tables[0]):
+            return tables
+        k = next((i for i in range(1, min(len(tables), MAX_ASIDE + 1))
+                  if self.open.continues_into(tables[i])), None)
+        if k is None or not all(_aside(t, tables[k]) for t in tables[:k]):
+            return tables
+        for t in tables[:k]:
+            side = TableChain.start(self.count, t, height)
+            self.count += 1
+            self.sink.table_rows(side, t.rows)
+            self.sink.table_done(side)
+        return tables[k:]
 
     def _close(self) -> None:
         if self.open is not None:
