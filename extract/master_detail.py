@@ -95,5 +95,7 @@ def _by_subheaders(rows: list[TableRow], body: list[int]) -> dict[int, str] | No
     return kinds
 
 
-def _filled(row: TableRow) -> tuple[bool, ...]:
-    return tuple(bool(t.strip()) for t in row.texts)
+def _filled(row: TableRow) -> tuple[tuple[bool, bool], ...]:
+    """Which cells are filled and which hold a value (number, date): a master line after
+    the details looks like the first master line in both."""
+    return tuple((bool(t.strip()), is_typed(t)) for t in row.texts)
