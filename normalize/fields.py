@@ -14,10 +14,14 @@ from normalize import states
 from normalize.dates import read_date
 from normalize.value import Normalized
 
-_REDACTION = re.compile(r"\(?\s*b\s*\)?\s*\(?\s*([1-9])\s*\)?(\s*\(?\s*([A-Fa-f])\s*\)?)?",
-                        re.IGNORECASE)
+_REDACTION = re.compile(
+    r"\(?\s*b\s*\)?\s*\(?\s*(?P<n>[1-9])\s*\)?"
+    r"(?:\s*(?:\(\s*(?P<a>[A-Fa-f])\s*\)?|(?P<b>[A-Fa-f])\s*\)))?", re.IGNORECASE)
+# The subparagraph letter in its parentheses, or with one of them dropped, as ICE's LESA
+# productions print it: "(b)(7)(C)", "(b)(7)(c )", "(b)(7)c)".
 _REDACTION_CELL = re.compile(
-    r"^\s*(\(?\s*b\s*\)?\s*\(?\s*[1-9]\s*\)?(\s*\(\s*[A-Fa-f]\s*\))?[\s,;/&and]*)+\s*$",
+    r"^\s*(\(?\s*b\s*\)?\s*\(?\s*[1-9]\s*\)?"
+    r"(\s*(\(\s*[A-Fa-f]\s*\)?|[A-Fa-f]\s*\)))?[\s,;/&and]*)+\s*$",
     re.IGNORECASE,
 )
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -48,7 +52,8 @@ def _redaction_codes(t: str) -> str | None:
         return None
     codes = []
     for m in _REDACTION.finditer(t):
-        code = f"(b)({m.group(1)})" + (f"({m.group(3).upper()})" if m.group(3) else "")
+        letter = m.group("a") or m.group("b")
+        code = f"(b)({m.group('n')})" + (f"({letter.upper()})" if letter else "")
         if code not in codes:
             codes.append(code)
     return ";".join(codes) or None

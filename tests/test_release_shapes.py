@@ -359,3 +359,17 @@ def test_form_fields_stored_exported_and_checked(tmp_path: Path) -> None:
         conn.execute("UPDATE fields SET bbox = NULL WHERE field_index = 0")
     res = runner.invoke(main, ["check", "--out", str(out)])
     assert res.exit_code != 0 and "field_without_provenance" in res.output
+
+
+def test_lesa_redaction_codes_with_a_parenthesis_dropped() -> None:
+    """ICE's LESA production (UW v. DHS) prints its exemption codes with a parenthesis dropped
+    or a space inside: every code cell of its Arrests sheet reads as codes."""
+    from normalize.fields import redaction_codes
+
+    folder = "5-ice-seattle-lesa-uw-v-dhs-2019"
+    spec = truth(folder)["tables"][0]
+    cells = {c for row in truth_rows(folder, spec["csv"]) for c in row if c.startswith("(b)")}
+    assert "(b)(6),(b)(7)c)" in cells
+    assert all(redaction_codes(c) for c in cells), [c for c in cells if not redaction_codes(c)]
+    assert redaction_codes("(b)(6),(b)(7)c)") == "(b)(6);(b)(7)(C)"
+    assert redaction_codes("(b)(6) and (b)(7)(C)") == "(b)(6);(b)(7)(C)"  # not "(b)(6)(A)"
