@@ -22,6 +22,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+# A deadline on a worker thread raises its exception again this often until the block ends.
+REFIRE_S = 0.5
+
 
 class PageTimeout(BaseException):  # noqa: N818 - named for what it is, like KeyboardInterrupt
     """The time limit ran out. A BaseException, as KeyboardInterrupt is, so that libraries'
@@ -51,22 +54,31 @@ def _thread_deadline(seconds: float, what: str) -> Iterator[None]:
     target = threading.get_ident()
     lock = threading.Lock()
     state = {"active": True, "fired": False}
+    done = threading.Event()
 
     def fire() -> None:
-        with lock:
-            if state["active"]:
+        # Raised again every REFIRE_S while the block runs on: an exception delivered while
+        # the thread runs a callback whose exceptions are ignored (distributed's garbage
+        # collection diagnostics on a Dask worker: "Exception ignored in ...") is lost.
+        if done.wait(seconds):
+            return
+        while True:
+            with lock:
+                if not state["active"]:
+                    return
                 state["fired"] = True
                 _set_async_exc(target, timeout)
+            if done.wait(REFIRE_S):
+                return
 
-    timer = threading.Timer(seconds, fire)
-    timer.daemon = True
+    timer = threading.Thread(target=fire, daemon=True, name="page-deadline")
     timer.start()
     try:
         yield
     finally:
         with lock:
             state["active"] = False
-            timer.cancel()
+            done.set()
             if state["fired"]:
                 # Fired as the block was ending: withdraw it if it was not delivered yet, so
                 # it cannot surface in the caller's code after the limit no longer applies.
