@@ -86,11 +86,18 @@ def _box(words: tuple[Word, ...] | list[Word]) -> BBox | None:
     return union_bbox([w.bbox for w in words])
 
 
-def printed_fields(layout: PageLayout, tables: list[Table]) -> list[FormField]:
-    """Fields read from `Label: value` text on a page outside its tables (see module doc)."""
+def _lines_outside(layout: PageLayout, tables: list[Table]) -> list[TextLine]:
+    """The page's text lines outside its tables (a field there is a cell)."""
+    return [ln for ln in group_lines(layout.words, layout.char_size)
+            if not inside_tables(ln.bbox, tables)]
+
+
+def printed_fields(layout: PageLayout, tables: list[Table],
+                   lines: list[TextLine] | None = None) -> list[FormField]:
+    """Fields read from `Label: value` text on a page outside its tables (see module doc);
+    `lines`: those lines when the caller has them already."""
     size = layout.char_size
-    lines = [ln for ln in group_lines(layout.words, size)
-             if not inside_tables(ln.bbox, tables)]
+    lines = _lines_outside(layout, tables) if lines is None else lines
     found: list[FormField] = []
     used_lines: set[int] = set()
     for li, line in enumerate(lines):
@@ -225,7 +232,8 @@ def _runs(line: TextLine) -> list[list[Word]]:
 MAX_VALUE_SIZE = 1.3
 
 
-def font_fields(layout: PageLayout, tables: list[Table]) -> list[FormField]:
+def font_fields(layout: PageLayout, tables: list[Table],
+                lines: list[TextLine] | None = None) -> list[FormField]:
     """Fields of a form filled in by a system that prints values in a font of their own
     (bold, or another face) beside labels in the form's font: `UTT NUMBER` **WS99FPCLBK**.
 
@@ -233,7 +241,7 @@ def font_fields(layout: PageLayout, tables: list[Table]) -> list[FormField]:
     followed on its line by a run in another font of about the same size is a field. Only
     text layers carry fonts; OCR words have none and give nothing here."""
     size = layout.char_size
-    lines = [ln for ln in group_lines(layout.words, size) if not inside_tables(ln.bbox, tables)]
+    lines = _lines_outside(layout, tables) if lines is None else lines
     runs = [_runs(ln) for ln in lines]
     starts = [r[0][0] for r in runs if len(r) > 1 and r[0][0].font]
     if not starts:
@@ -292,9 +300,10 @@ def page_fields(layout: PageLayout, tables: list[Table], plumber_page=None) -> l
     widgets = widget_fields(plumber_page, layout.number) if plumber_page is not None else []
     if any(f.value for f in widgets):
         return widgets
-    by_font = font_fields(layout, tables)
+    lines = _lines_outside(layout, tables)  # grouped once for both readers
+    by_font = font_fields(layout, tables, lines)
     taken = [f.label_bbox for f in by_font if f.label_bbox]
-    by_colon = [f for f in printed_fields(layout, tables)
+    by_colon = [f for f in printed_fields(layout, tables, lines)
                 if not any(_overlaps(f.label_bbox, b) for b in taken)]
     both = by_font + by_colon
     return sorted(both, key=lambda f: (round(f.bbox[1]) if f.bbox else 0,

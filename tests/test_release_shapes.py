@@ -60,6 +60,21 @@ def body(table) -> list[tuple[str, ...]]:
             if r.kind in ("data", "subtotal", "total", "group")]
 
 
+def run_release(folder: str, tmp_path: Path, name: str) -> tuple[Path, sqlite3.Connection]:
+    """`foia run` on a dump holding the release's document as `name`: the output folder and
+    a connection to its store."""
+    from click.testing import CliRunner
+
+    from foia.cli import main
+
+    dump, out = tmp_path / "dump", tmp_path / "out"
+    dump.mkdir()
+    (dump / name).write_bytes((RELEASES / folder / truth(folder)["file"]).read_bytes())
+    res = CliRunner().invoke(main, ["run", str(dump), "--out", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    return out, sqlite3.connect(out / "foia.sqlite")
+
+
 # -- shape 2: cells wrapped over many lines, records in bands, header on page 1 only ----------
 
 def test_norman_2019_arrest_list_every_record_whole_under_one_header() -> None:
@@ -156,21 +171,12 @@ def test_brazil_table_rows_whole_under_its_caption() -> None:
 def test_brazil_subtotals_found_on_the_page_and_checked(tmp_path: Path) -> None:
     """Run on the PDF: the region rows stored as subtotals, each checked against its states
     (a finding per subtotal, all matching), the states as data rows."""
-    from click.testing import CliRunner
-
-    from foia.cli import main
-
     folder = "4-brazil-microcephaly-by-region"
     spec = truth(folder)["tables"][0]
     rows = truth_rows(folder, spec["csv"])
     kinds = classes(folder, spec["classes"])
     regions = {r[1] for r, k in zip(rows, kinds) if k == "subtotal"}
-    dump = tmp_path / "dump"
-    dump.mkdir()
-    (dump / "bulletin.pdf").write_bytes((RELEASES / folder / truth(folder)["file"]).read_bytes())
-    res = CliRunner().invoke(main, ["run", str(dump), "--out", str(tmp_path / "out"), "-q"])
-    assert res.exit_code == 0, res.output
-    conn = sqlite3.connect(tmp_path / "out" / "foia.sqlite")
+    _, conn = run_release(folder, tmp_path, "bulletin.pdf")
     stored = [set(json.loads(raw).values()) for (raw,) in conn.execute(
         "SELECT raw FROM rows WHERE row_class = 'subtotal' AND page = 1")]
     assert len(stored) == len(regions)
@@ -262,20 +268,11 @@ def test_stanislaus_roster_masters_and_details(tmp_path: Path) -> None:
     charge lines, which repeat the labels Charge: / Case No: / Bail: / CourtDt:. Stored as
     one row per line: every inmate a master row, every charge a detail row that carries its
     inmate's name and booking number, as many of each as the truth has."""
-    from click.testing import CliRunner
-
-    from foia.cli import main
-
     folder = "1-stanislaus-in-custody"
     spec = truth(folder)["tables"][0]
     rows = truth_rows(folder, spec["csv"])
     kinds = classes(folder, spec["classes"])
-    dump = tmp_path / "dump"
-    dump.mkdir()
-    (dump / "roster.pdf").write_bytes((RELEASES / folder / truth(folder)["file"]).read_bytes())
-    res = CliRunner().invoke(main, ["run", str(dump), "--out", str(tmp_path / "out"), "-q"])
-    assert res.exit_code == 0, res.output
-    conn = sqlite3.connect(tmp_path / "out" / "foia.sqlite")
+    _, conn = run_release(folder, tmp_path, "roster.pdf")
     count = dict(conn.execute("SELECT row_class, COUNT(*) FROM rows GROUP BY row_class"))
     assert count["master"] == kinds.count("master")
     assert count["detail"] == kinds.count("detail")
@@ -342,11 +339,8 @@ def test_form_fields_stored_exported_and_checked(tmp_path: Path) -> None:
     folder = "6-rochester-supporting-deposition"
     want = {(r[1].rstrip(":"), r[2])
             for r in truth_rows(folder, truth(folder)["fields"]["csv"])[1:]}
-    dump, out = tmp_path / "dump", tmp_path / "out"
-    dump.mkdir()
-    (dump / "form.pdf").write_bytes((RELEASES / folder / truth(folder)["file"]).read_bytes())
+    out, _ = run_release(folder, tmp_path, "form.pdf")
     runner = CliRunner()
-    assert runner.invoke(main, ["run", str(dump), "--out", str(out), "-q"]).exit_code == 0
     res = runner.invoke(main, ["export", "--table", "fields", "--out", str(out)])
     assert res.exit_code == 0, res.output
     with (out / "exports" / "fields.csv").open(encoding="utf-8", newline="") as fh:
